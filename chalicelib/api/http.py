@@ -1,0 +1,144 @@
+"""How every route is served: authenticate, call the view, answer JSON or a problem document.
+
+`endpoint()` registers a view on a blueprint and records it for the OpenAPI document. Views receive a `Call`
+(the request, the caller, the path parameters) and return a `Reply` or a JSON-able value (200).
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.body import Shape, check_shape, parse_json
+from chalicelib.domain.errors import Problem, Unauthorized
+from chalicelib.domain.policy import Caller
+
+__all__ = ["Call", "Reply", "Endpoint", "ENDPOINTS", "endpoint", "problem_response", "json_response"]
+
+JSON = "application/json; charset=utf-8"
+PROBLEM_JSON = "application/problem+json; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A view's answer when it is not a plain 200."""
+
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A registered route, as the OpenAPI document describes it."""
+
+    path: str
+    method: str
+    summary: str
+    public: bool
+    creates: bool
+    content_types: tuple[str, ...]
+    request: Shape | None
+    statuses: tuple[int, ...]
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+class Call:
+    """One request to a view."""
+
+    def __init__(self, request: Any, caller: Caller | None, params: dict[str, str]) -> None:
+        self.request = request
+        self._caller = caller
+        self.params = params
+
+    @property
+    def caller(self) -> Caller:
+        if self._caller is None:
+            raise Unauthorized("A bearer token is required.")
+        return self._caller
+
+    @property
+    def raw_body(self) -> bytes:
+        return self.request.raw_body or b""
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return (self.request.query_params or {}).get(name, default)
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    def json(self, shape: Shape) -> dict[str, Any]:
+        """The body, checked against `shape` (400 otherwise)."""
+        return check_shape(parse_json(self.raw_body), shape)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
+                    headers={"Content-Type": JSON, **(headers or {})})
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> Response:
+    doc = problem.document()
+    if instance:
+        doc["instance"] = instance
+    return Response(body=json.dumps(doc, ensure_ascii=False), status_code=problem.status,
+                    headers={"Content-Type": PROBLEM_JSON, **problem.headers})
+
+
+def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, public: bool = False,
+             creates: bool = False, request: Shape | None = None,
+             content_types: tuple[str, ...] = ("application/json",),
+             statuses: tuple[int, ...] = ()) -> Callable:
+    """Register `view` for `method path` on `bp`: authenticated unless `public`, idempotent when `creates`."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handler(**params: str) -> Response:
+            req = bp.current_request
+            try:
+                caller = None if public else _authenticate(req)
+                call = Call(req, caller, params)
+                key = req.headers.get("idempotency-key") if creates else None
+                if key is None:
+                    return _respond(view(call, **params))
+                scope = f"{caller.user_id if caller else '-'}|{method} {req.path}"
+                stored = _once(scope, key, call.raw_body, lambda: _stored(view(call, **params)))
+                return json_response(stored["body"], stored["status"], stored["headers"])
+            except Problem as problem:
+                return problem_response(problem, req.path)
+
+        ENDPOINTS.append(Endpoint(path, method, summary, public, creates, tuple(content_types), request,
+                                  tuple(statuses)))
+        bp.route(path, methods=[method], content_types=list(content_types))(handler)
+        return handler
+
+    return register
+
+
+def _stored(result: Any) -> dict[str, Any]:
+    reply = result if isinstance(result, Reply) else Reply(result)
+    return {"body": reply.body, "status": reply.status, "headers": reply.headers}
+
+
+def _respond(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    reply = result if isinstance(result, Reply) else Reply(result)
+    return json_response(reply.body, reply.status, reply.headers)
+
+
+def _authenticate(request: Any) -> Caller:
+    from chalicelib.auth import authenticate  # the auth package pulls JWT libraries: only routes that need it
+
+    return authenticate(request.headers.get("authorization"))
+
+
+def _once(scope: str, key: str, body: bytes, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    from chalicelib.api.idempotency import once
+
+    return once(scope, key, body, run)

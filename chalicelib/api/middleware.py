@@ -1,0 +1,78 @@
+"""Chalice middleware for every HTTP request: size limit, problem documents for every error, logs, metrics."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from chalice import Response
+
+from chalicelib.api.http import problem_response
+from chalicelib.config import settings
+from chalicelib.domain.errors import (
+    BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Problem, UnsupportedMediaType,
+)
+
+__all__ = ["logger", "metrics", "serve_http"]
+
+logger = Logger(service="ejournal")
+metrics = Metrics(namespace="ejournal", service="api")
+
+# Chalice's own error answers (bad JSON, wrong method, wrong content type), as problem documents.
+_CHALICE_ERRORS: dict[int, type[Problem]] = {400: BadRequest, 404: NotFound, 405: MethodNotAllowed,
+                                             413: PayloadTooLarge, 415: UnsupportedMediaType}
+
+
+def serve_http(request: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Run one request; never let an error leave as anything but a problem document."""
+    started = time.perf_counter()
+    context = getattr(request, "context", None) or {}
+    logger.append_keys(correlation_id=context.get("requestId"))
+    body = request.raw_body or b""
+    if len(body) > settings().max_body_bytes:
+        response = problem_response(PayloadTooLarge(f"The body is {len(body)} bytes; the limit is "
+                                                    f"{settings().max_body_bytes}."), request.path)
+    else:
+        try:
+            response = _as_problem(get_response(request), request.path)
+        except Exception:  # a bug: answer 500 without details, log the trace (no request data)
+            logger.exception("unhandled error")
+            response = problem_response(Problem("An internal error occurred; it has been logged."), request.path)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    route = context.get("resourcePath", "?")
+    logger.info("request", extra={"method": request.method, "route": route,
+                                  "status": response.status_code, "ms": round(elapsed_ms, 1)})
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    if response.status_code >= 500:
+        metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
+    return response
+
+
+def _as_problem(response: Response, path: str) -> Response:
+    """Chalice's own 4xx/5xx answers carry `{"Code", "Message"}`: rewrite them as problem documents."""
+    if response.status_code < 400:
+        return response
+    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+    if headers.get("content-type", "").startswith("application/problem+json"):
+        return response
+    message = _message(response.body)
+    kind = _CHALICE_ERRORS.get(response.status_code)
+    problem = kind(message) if kind else Problem("An internal error occurred; it has been logged.")
+    converted = problem_response(problem, path)
+    if "allow" in headers:
+        converted.headers["Allow"] = headers["allow"]
+    return converted
+
+
+def _message(body: Any) -> str:
+    if isinstance(body, (bytes, str)):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return "The request could not be served."
+    if isinstance(body, dict):
+        return str(body.get("Message") or body.get("message") or "The request could not be served.")
+    return "The request could not be served."
