@@ -68,6 +68,8 @@ def _load() -> Settings:
     if kdf == "cheap" and stage not in {"local", "test"}:
         raise ConfigError("KDF_COST=cheap is allowed only in the local and test stages")
     region = _env("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
+    if idp == "cognito" and not (os.environ.get("COGNITO_USER_POOL_ID") and os.environ.get("COGNITO_CLIENT_IDS")):
+        raise ConfigError("IDENTITY_PROVIDER=cognito needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS")
     return Settings(
         stage=stage,
         table_prefix=_env("TABLE_PREFIX", f"ejournal-{stage}"),

@@ -216,7 +216,9 @@ def test_the_default_fetcher_asks_the_pool_url_with_a_short_timeout(
     assert url == JWKS_URL and timeout <= 5
 
 
-def test_an_emulator_issuer_and_key_set_url_can_be_configured(jwks: Jwks, key_a: rsa.RSAPrivateKey, clock: Clock) -> None:
+def test_an_emulator_issuer_and_key_set_url_can_be_configured(
+    jwks: Jwks, key_a: rsa.RSAPrivateKey, clock: Clock
+) -> None:
     local = "http://127.0.0.1:5000/" + POOL
     verifier = CognitoVerifier(REGION, POOL, frozenset({CLIENT}), jwks, clock, issuer_url=local)
     assert verifier.verify(_signed(_id_claims(iss=local), key_a)).subject == "5f1c-uuid"

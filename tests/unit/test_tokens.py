@@ -198,12 +198,16 @@ def test_a_header_claiming_hs256_over_another_mac_is_refused(tokens: BuiltinToke
     _refused(tokens, _compose({"alg": "HS256", "kid": "k1"}, _claims(), sign), "signature")
 
 
-def test_a_token_from_another_issuer_is_refused(keyring: SigningKeyring, clock: Clock, tokens: BuiltinTokenIssuer) -> None:
+def test_a_token_from_another_issuer_is_refused(
+    keyring: SigningKeyring, clock: Clock, tokens: BuiltinTokenIssuer
+) -> None:
     other = BuiltinTokenIssuer(keyring, "https://ejournal.kz/prod", AUDIENCE, TTL, clock=clock)
     _refused(tokens, other.issue("person-1").access_token, "another issuer")
 
 
-def test_a_token_for_another_audience_is_refused(keyring: SigningKeyring, clock: Clock, tokens: BuiltinTokenIssuer) -> None:
+def test_a_token_for_another_audience_is_refused(
+    keyring: SigningKeyring, clock: Clock, tokens: BuiltinTokenIssuer
+) -> None:
     other = BuiltinTokenIssuer(keyring, ISSUER, "another-api", TTL, clock=clock)
     _refused(tokens, other.issue("person-1").access_token, "another audience")
 
@@ -238,7 +242,9 @@ def test_a_token_missing_a_required_claim_is_refused(tokens: BuiltinTokenIssuer,
         ({"sub": 42}, "malformed"),
     ],
 )
-def test_a_token_with_malformed_claims_is_refused(tokens: BuiltinTokenIssuer, changes: dict[str, Any], reason: str) -> None:
+def test_a_token_with_malformed_claims_is_refused(
+    tokens: BuiltinTokenIssuer, changes: dict[str, Any], reason: str
+) -> None:
     _refused(tokens, _signed(_claims(**changes)), reason)
 
 
