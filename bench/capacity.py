@@ -58,6 +58,7 @@ _ACTIVE = "_capacity_recorder_active"
 _PATCH = threading.Lock()
 _PROJECTING = ("ProjectionExpression", "AttributesToGet")
 _FILTERING = ("FilterExpression", "QueryFilter", "ScanFilter", "ConditionalOperator")
+_EXPRESSION_VALUES = ("ExpressionAttributeNames", "ExpressionAttributeValues")
 _PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
 _UNKNOWN = object()
 
@@ -235,10 +236,10 @@ class _Mirror:
         params = {
             name: value
             for name, value in request.items()
-            if name not in (*_FILTERING, *_PROJECTING, "Select", "ExpressionAttributeNames", "ExpressionAttributeValues")
+            if name not in (*_FILTERING, *_PROJECTING, *_EXPRESSION_VALUES, "Select")
         }
         used = set(_PLACEHOLDER.findall(request.get("KeyConditionExpression", "")))
-        for name in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
+        for name in _EXPRESSION_VALUES:
             kept = {placeholder: value for placeholder, value in request.get(name, {}).items() if placeholder in used}
             if kept:
                 params[name] = kept
@@ -334,7 +335,8 @@ class CapacityRecorder:
             "read_units": sum(operation["read_units"] for operation in by_operation.values()),
             "write_units": sum(operation["write_units"] for operation in by_operation.values()),
             "by_table": {
-                name: {**table, "calls": dict(sorted(table["calls"].items()))} for name, table in sorted(by_table.items())
+                name: {**table, "calls": dict(sorted(table["calls"].items()))}
+                for name, table in sorted(by_table.items())
             },
             "by_operation": dict(sorted(by_operation.items())),
         }
