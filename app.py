@@ -1,7 +1,9 @@
 """ejournal-kz: the Chalice application. Wiring only: blueprints, middleware, queue, stream and schedule handlers."""
-from chalice import Chalice
+from chalice import Chalice, Cron
 
 from chalicelib.api import account, classes, roster, schools, system
+from chalicelib.api import diary, journal, lessons, objectives, works
+from chalicelib.api import notifications
 from chalicelib.api.middleware import serve_http
 from chalicelib.jobs.tasks import run_task
 
@@ -10,6 +12,9 @@ app.register_middleware(serve_http, "http")
 
 for blueprint in (system.bp, account.bp, schools.bp, classes.bp, roster.bp):
     app.register_blueprint(blueprint)
+for blueprint in (journal.bp, lessons.bp, works.bp, diary.bp, objectives.bp):
+    app.register_blueprint(blueprint)
+app.register_blueprint(notifications.bp)
 
 
 @app.on_sqs_message(queue="ejournal-tasks", batch_size=1)
@@ -17,3 +22,22 @@ def tasks(event):
     """Queued work (large roster imports, ...); infra/ points it at the stage's queue."""
     for record in event:
         run_task(record.body)
+
+
+@app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:eu-central-1:000000000000:table/journal/stream/local",
+                        batch_size=100)
+def journal_audit(event):
+    """The journal table's stream -> the audit trail; the ARN names the table suffix, infra/ sets the real one."""
+    from chalicelib.streams.audit import handle
+
+    return handle(event.to_dict())
+
+
+@app.schedule(Cron("*", "*", "*", "*", "?", "*"))
+def notification_flush(event):
+    """E-mail, SMS and push that are due: every minute (UTC and UTC+5 alike); the daily digests are due at
+    19:00 UTC+5 (14:00 UTC) and leave with the first run at or after it."""
+    from chalicelib.domain.dates import parse_timestamp
+    from chalicelib.jobs.digests import run_digest
+
+    return run_digest(parse_timestamp(event.time))

@@ -33,6 +33,9 @@ class Settings:
     files_bucket: str
     tasks_queue_url: str
     max_body_bytes: int
+    mail_from: str  # the sender of notification e-mail (an SES-verified identity)
+    push_application_arn: str  # the SNS platform application of push devices ("" = no push)
+    notice_window_seconds: int  # how long notices for one pupil wait to coalesce into one message
 
     @property
     def local(self) -> bool:
@@ -88,6 +91,9 @@ def _load() -> Settings:
         files_bucket=_env("FILES_BUCKET", f"ejournal-{stage}-files"),
         tasks_queue_url=os.environ.get("TASKS_QUEUE_URL", ""),
         max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
+        mail_from=_env("MAIL_FROM", "noreply@ejournal.kz"),
+        push_application_arn=os.environ.get("PUSH_APPLICATION_ARN", ""),
+        notice_window_seconds=_int("NOTICE_WINDOW_SECONDS", 600),
     )
 
 

@@ -8,7 +8,7 @@ from chalice import Blueprint
 from chalicelib.api.body import Field
 from chalicelib.api.http import Call, endpoint
 from chalicelib.config import settings
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import NotFound, Unauthorized
 from chalicelib.store import people
 
 __all__ = ["bp"]
@@ -16,6 +16,7 @@ __all__ = ["bp"]
 bp = Blueprint(__name__)
 
 _LOGIN = {"username": Field(str), "password": Field(str)}
+_MAX_USERNAME = 128
 
 
 @endpoint(bp, "/v1/auth/token", "POST", summary="Log in with the built-in identity provider", public=True,
@@ -26,7 +27,10 @@ def token(call: Call) -> dict[str, Any]:
     from chalicelib.auth import issue_token
 
     body = call.json(_LOGIN)
-    issued = issue_token(body["username"].strip().lower(), body["password"])
+    username = body["username"].strip().lower()
+    if not 0 < len(username) <= _MAX_USERNAME:  # no account has such a name (nor could a key hold it)
+        raise Unauthorized("Wrong username or password.")
+    issued = issue_token(username, body["password"])
     return {"access_token": issued.access_token, "token_type": "Bearer", "expires_in": issued.expires_in}
 
 

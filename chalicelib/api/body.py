@@ -43,12 +43,17 @@ def parse_json(raw: bytes | None) -> Any:
     if not raw:
         raise BadRequest("A JSON body is required.", [FieldError("body", "missing")])
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
+        value = json.loads(raw.decode("utf-8"))
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates (\ud800) cannot be stored
+    except UnicodeError:
         raise BadRequest("The body is not UTF-8.", [FieldError("body", "not UTF-8")]) from None
     except json.JSONDecodeError as exc:
         raise BadRequest("The body is not valid JSON.",
                          [FieldError("body", f"line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
+    except (ValueError, RecursionError):  # a number too long to convert, nesting deeper than the stack
+        raise BadRequest("The body is not valid JSON.", [FieldError("body", "too deeply nested or a number "
+                                                                            "too long")]) from None
+    return value
 
 
 def check_shape(value: Any, shape: Shape) -> dict[str, Any]:

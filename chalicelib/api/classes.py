@@ -69,7 +69,7 @@ def list_classes(call: Call, school_id: str) -> list[dict[str, Any]]:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     year = call.query("year")
     found = [class_view(c) for c in store.classes_of_school(school_id)]
-    if year and year.isdigit():
+    if year and year.isascii() and year.isdigit() and len(year) <= 4:
         found = [c for c in found if c["year"] == int(year)]
     return sorted(found, key=lambda c: (c["year"], c["grade"], name_sort_key(c["letter"])))
 

@@ -13,7 +13,8 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 
 from chalicelib.api.body import Shape, check_shape, parse_json
-from chalicelib.domain.errors import Problem, Unauthorized
+from chalicelib.domain.errors import NotFound, Problem, Unauthorized
+from chalicelib.domain.ids import is_id
 from chalicelib.domain.policy import Caller
 
 __all__ = ["Call", "Reply", "Endpoint", "ENDPOINTS", "endpoint", "problem_response", "json_response"]
@@ -100,17 +101,22 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, pub
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             req = bp.current_request
+            where = path.format(**params)  # the path asked for, not the route's template
             try:
                 caller = None if public else _authenticate(req)
+                for name, value in params.items():
+                    if name.endswith("_id") and not is_id(value):  # no object has such an id
+                        raise NotFound(f"No such {name.removesuffix('_id')}.")
                 call = Call(req, caller, params)
                 key = req.headers.get("idempotency-key") if creates else None
                 if key is None:
                     return _respond(view(call, **params))
-                scope = f"{caller.user_id if caller else '-'}|{method} {req.path}"
-                stored = _once(scope, key, call.raw_body, lambda: _stored(view(call, **params)))
+                scope = f"{caller.user_id if caller else '-'}|{method} {where}"
+                stored = _once(scope, key, call.raw_body, lambda: _stored(view(call, **params)),
+                               req.lambda_context)
                 return json_response(stored["body"], stored["status"], stored["headers"])
             except Problem as problem:
-                return problem_response(problem, req.path)
+                return problem_response(problem, where)
 
         ENDPOINTS.append(Endpoint(path, method, summary, public, creates, tuple(content_types), request,
                                   tuple(statuses)))
@@ -138,7 +144,7 @@ def _authenticate(request: Any) -> Caller:
     return authenticate(request.headers.get("authorization"))
 
 
-def _once(scope: str, key: str, body: bytes, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _once(scope: str, key: str, body: bytes, run: Callable[[], dict[str, Any]], context: Any) -> dict[str, Any]:
     from chalicelib.api.idempotency import once
 
-    return once(scope, key, body, run)
+    return once(scope, key, body, run, context)

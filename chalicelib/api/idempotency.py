@@ -38,11 +38,18 @@ _CONFIG = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespat
                             raise_on_no_idempotency_key=True, expires_after_seconds=WINDOW_SECONDS)
 
 
-def once(scope: str, key: str, body: bytes, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """`run()`'s answer, computed at most once per (scope, key) in the window; `scope` names caller and route."""
+def once(scope: str, key: str, body: bytes, run: Callable[[], dict[str, Any]],
+         context: Any = None) -> dict[str, Any]:
+    """`run()`'s answer, computed at most once per (scope, key) in the window; `scope` names caller and path.
+
+    `context` is the Lambda context: with it, a request that dies mid-way (a timeout) frees its key when the
+    function's time is up instead of blocking it for the whole window.
+    """
     if not key or len(key) > _MAX_KEY or not key.isprintable():
         raise BadRequest("Idempotency-Key must be 1 to 255 printable characters.",
                          [FieldError("Idempotency-Key", "malformed")])
+    if context is not None:
+        _CONFIG.register_lambda_context(context)
 
     @idempotent_function(data_keyword_argument="request", persistence_store=_store(), config=_CONFIG)
     def create(request: dict[str, str]) -> dict[str, Any]:

@@ -30,16 +30,17 @@ def serve_http(request: Any, get_response: Callable[[Any], Response]) -> Respons
     started = time.perf_counter()
     context = getattr(request, "context", None) or {}
     logger.append_keys(correlation_id=context.get("requestId"))
-    body = request.raw_body or b""
-    if len(body) > settings().max_body_bytes:
-        response = problem_response(PayloadTooLarge(f"The body is {len(body)} bytes; the limit is "
-                                                    f"{settings().max_body_bytes}."), request.path)
-    else:
-        try:
-            response = _as_problem(get_response(request), request.path)
-        except Exception:  # a bug: answer 500 without details, log the trace (no request data)
-            logger.exception("unhandled error")
-            response = problem_response(Problem("An internal error occurred; it has been logged."), request.path)
+    where = _where(request)
+    try:
+        body, limit = request.raw_body or b"", settings().max_body_bytes
+        if len(body) > limit:
+            response = problem_response(PayloadTooLarge(f"The body is {len(body)} bytes; the limit is {limit}."),
+                                        where)
+        else:
+            response = _as_problem(get_response(request), where)
+    except Exception:  # a bug: answer 500 without details, log the trace (no request data)
+        logger.exception("unhandled error")
+        response = problem_response(Problem("An internal error occurred; it has been logged."), where)
     elapsed_ms = (time.perf_counter() - started) * 1000
     route = context.get("resourcePath", "?")
     logger.info("request", extra={"method": request.method, "route": route,
@@ -49,6 +50,14 @@ def serve_http(request: Any, get_response: Callable[[Any], Response]) -> Respons
         metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
     metrics.flush_metrics()
     return response
+
+
+def _where(request: Any) -> str:
+    """The path asked for (`request.path` is the route's template)."""
+    try:
+        return request.path.format(**(request.uri_params or {}))
+    except (KeyError, IndexError, ValueError):
+        return request.path
 
 
 def _as_problem(response: Response, path: str) -> Response:

@@ -9,6 +9,7 @@ from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.schools import visible_school
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.policy import Action
+from chalicelib.domain.roster import parse_roster
 from chalicelib.jobs import roster_import
 from chalicelib.store import roster as store
 
@@ -24,10 +25,11 @@ _CSV = ("text/csv", "application/csv", "text/plain")
           statuses=(200, 202, 400, 403, 404, 409, 415, 422))
 def import_roster(call: Call, school_id: str) -> Reply:
     school = visible_school(call.caller, school_id, Action.IMPORT_ROSTER)
-    rows = roster_import.check_file(school, call.raw_body)
-    if len(rows) <= roster_import.SYNC_LIMIT:
-        return Reply(roster_import.import_now(school, call.raw_body))
-    item = roster_import.import_later(school, call.raw_body)
+    data = call.raw_body
+    if len(parse_roster(data)) <= roster_import.SYNC_LIMIT:
+        return Reply(roster_import.import_now(school, data))  # checks the whole file before it writes
+    roster_import.check_file(school, data)
+    item = roster_import.import_later(school, data)
     return Reply({"import_id": item.import_id, "status": item.status}, 202)
 
 

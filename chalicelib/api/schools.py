@@ -89,7 +89,7 @@ def _year(call: Call, required: bool = True) -> int:
 
 def _int_param(call: Call, name: str, low: int, high: int) -> int:
     raw = call.query(name)
-    if raw is None or not raw.isdigit() or not low <= int(raw) <= high:
+    if raw is None or not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not low <= int(raw) <= high:
         raise BadRequest(f"Query parameter {name} is required: an integer {low}..{high}.",
                          [FieldError(name, f"an integer {low}..{high} is required")])
     return int(raw)

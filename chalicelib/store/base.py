@@ -34,6 +34,8 @@ def register(model: type[Model]) -> type[Model]:
 def all_models() -> dict[str, type[Model]]:
     """The table-creating model of every table, by table suffix."""
     from chalicelib.store import directory, idempotency  # noqa: F401  (registers the models)
+    from chalicelib.store import audit, curriculum, journal  # noqa: F401
+    from chalicelib.store import notifications  # noqa: F401
 
     return dict(_MODELS)
 

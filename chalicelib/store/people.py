@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.domain.ids import is_id
 from chalicelib.store.directory import (
     AccountItem, DirectoryItem, GuardItem, LinkItem, LoginFailuresItem, PersonItem,
 )
@@ -56,6 +58,8 @@ def load_person(person_id: str) -> PersonPartition | None:
 
 
 def get_person(person_id: str) -> PersonItem | None:
+    if not is_id(person_id):  # an id a client made up names nobody (and may be too long for a key)
+        return None
     try:
         return PersonItem.get(person_key(person_id), "#")
     except DoesNotExist:
@@ -81,8 +85,8 @@ def login_failures(username: str) -> LoginFailuresItem | None:
 def record_login_failure(username: str, now: int, max_failures: int, lockout_seconds: int) -> int:
     """Count a failed login; returns the epoch second until which the username is locked (0: not locked)."""
     item = LoginFailuresItem(account_key(username), "LOGIN")
-    item.update(actions=[LoginFailuresItem.failures.add(1),
-                         LoginFailuresItem.expires.set(now + lockout_seconds)])
+    expires = datetime.fromtimestamp(now + lockout_seconds, timezone.utc)
+    item.update(actions=[LoginFailuresItem.failures.add(1), LoginFailuresItem.expires.set(expires)])
     if item.failures >= max_failures:
         locked_until = now + lockout_seconds
         item.update(actions=[LoginFailuresItem.locked_until.set(locked_until),

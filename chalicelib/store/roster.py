@@ -6,10 +6,9 @@ in the meantime is refused before anything else is written.
 """
 from __future__ import annotations
 
-import time
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -52,8 +51,9 @@ def school_people(school_id: str) -> dict[str, PersonItem]:
 def directory_view(school_id: str, rows: Sequence[RosterRow],
                    held: dict[str, PersonItem]) -> RosterDirectoryView:
     """What the checks need: classes, people, and the owners of the usernames the file names."""
-    usernames = sorted({r.username for r in rows if r.username})
-    owners: dict[str, tuple[str, str]] = {}
+    own = {p.username for p in held.values() if p.username}
+    usernames = sorted({r.username for r in rows if r.username and r.username not in own})
+    owners: dict[str, tuple[str, str]] = {p.username: (school_id, ext) for ext, p in held.items() if p.username}
     guard_refs = {g.pk.removeprefix("USR#"): g.ref
                   for g in GuardItem.batch_get([(account_key(u), "#") for u in usernames])}
     if guard_refs:
@@ -78,8 +78,8 @@ class import_lock:
         self._item = LoginFailuresItem(f"SCH#{school_id}", "IMPORTLOCK")
 
     def __enter__(self) -> None:
-        now = int(time.time())
-        self._item.expires = now + _LOCK_SECONDS
+        now = datetime.now(timezone.utc)
+        self._item.expires = now + timedelta(seconds=_LOCK_SECONDS)
         try:
             self._item.save(condition=(LoginFailuresItem.pk.does_not_exist()
                                        | (LoginFailuresItem.expires < now)))
@@ -142,7 +142,8 @@ def _person(r: RosterRow, pid: str, school_id: str, region: str, version: int | 
                       gsi1pk=f"SCH#{school_id}#PER", gsi1sk=r.external_id)
     if r.role == "student" and r.class_id:
         item.gsi2pk, item.gsi2sk = f"CLS#{r.class_id}", pid
-    item.version = version
+    if version is not None:
+        item.version = version
     return item
 
 
@@ -177,7 +178,7 @@ def _claim_usernames(claims: list[tuple[RosterRow, str]]) -> None:
         chunk = claims[start:start + _TX_LIMIT]
         guards = [GuardItem(account_key(r.username), "#", ref=pid) for r, pid in chunk]
         try:
-            with TransactWrite(connection=Connection()) as tx:
+            with TransactWrite(connection=DirectoryItem._get_connection().connection) as tx:
                 for g in guards:
                     tx.save(g, condition=GuardItem.pk.does_not_exist())
         except TransactWriteError as exc:
@@ -213,6 +214,6 @@ def new_import(school_id: str, object_key: str) -> ImportItem:
     import_id = new_id()
     item = ImportItem(f"IMP#{import_id}", "#", import_id=import_id, school_id=school_id, status="pending",
                       object_key=object_key, created_at=to_rfc3339(now_kz()),
-                      expires=int(time.time()) + 30 * 86400)
+                      expires=timedelta(days=30))
     item.save()
     return item

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.dates import now_kz, to_rfc3339
 from chalicelib.domain.errors import FieldError, RuleViolation
-from chalicelib.domain.ids import new_id
+from chalicelib.domain.ids import is_id, new_id
 from chalicelib.store.directory import (
-    ClassItem, GuardItem, JournalItem, LinkItem, OverrideItem, SchoolItem, SettingsItem, SubjectItem,
+    ClassItem, DirectoryItem, GuardItem, JournalItem, LinkItem, OverrideItem, SchoolItem, SettingsItem,
+    SubjectItem,
 )
 
 __all__ = [
@@ -34,7 +34,7 @@ def create_all(items: Sequence[Model], taken: dict[int, FieldError]) -> None:
     `taken` maps an item's position to the error to report when that item already exists (a guard).
     """
     try:
-        with TransactWrite(connection=Connection()) as tx:
+        with TransactWrite(connection=DirectoryItem._get_connection().connection) as tx:
             for item in items:
                 tx.save(item, condition=type(item).pk.does_not_exist())
     except TransactWriteError as exc:
@@ -50,6 +50,8 @@ def _created() -> str:
 
 
 def get_school(school_id: str) -> SchoolItem | None:
+    if not is_id(school_id):  # an id a client made up names nothing (and may be too long for a key)
+        return None
     try:
         return SchoolItem.get(f"SCH#{school_id}", "#")
     except DoesNotExist:
@@ -70,6 +72,8 @@ def schools_of_region(region: str) -> list[SchoolItem]:
 
 
 def get_class(class_id: str) -> ClassItem | None:
+    if not is_id(class_id):  # an id a client made up names nothing (and may be too long for a key)
+        return None
     try:
         return ClassItem.get(f"CLS#{class_id}", "#")
     except DoesNotExist:
@@ -97,6 +101,8 @@ def classes_of_school(school_id: str) -> list[ClassItem]:
 
 
 def get_subject(subject_id: str) -> SubjectItem | None:
+    if not is_id(subject_id):  # an id a client made up names nothing (and may be too long for a key)
+        return None
     try:
         return SubjectItem.get(f"SUB#{subject_id}", "#")
     except DoesNotExist:
@@ -118,6 +124,8 @@ def subjects_of_school(school_id: str) -> list[SubjectItem]:
 
 
 def get_journal(journal_id: str) -> JournalItem | None:
+    if not is_id(journal_id):  # an id a client made up names nothing (and may be too long for a key)
+        return None
     try:
         return JournalItem.get(f"JRN#{journal_id}", "#")
     except DoesNotExist:

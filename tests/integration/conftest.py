@@ -1,10 +1,18 @@
-"""Integration tests: the Chalice app through its test client, on moto's in-process AWS."""
+"""Integration tests: the Chalice app through its test client, on moto's in-process AWS.
+
+One moto world lives for the whole session (starting it and building clients is the slow part); every test
+starts from it emptied. A test that asks for `aws` (or `client`, `ministry`) gets an empty store; one that asks
+for `campus` gets three schools full of people, built through the API once per session and restored from a
+snapshot for each test (moto's DynamoDB reads every item on each query: small tables keep the suite fast).
+"""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,49 +22,61 @@ from moto import mock_aws
 
 from chalicelib.config import reset_settings
 
+ROOT = Path(__file__).resolve().parents[2]
+QUEUE = "ejournal-test-tasks"
+ADMIN = ("admin", "admin-password-1")
+PASSWORD = "pass-word-123"
+ROSTER_HEADER = ("role,external_id,last_name,first_name,middle_name,class_id,username,password,guardian_of,"
+                 "language,email,phone")
 
-@pytest.fixture()
-def aws() -> Iterator[None]:
-    """A fresh, empty AWS per test, with the service's tables, bucket and queue."""
-    with mock_aws():
-        queue = boto3.client("sqs").create_queue(QueueName="ejournal-test-tasks")["QueueUrl"]
-        os.environ["TASKS_QUEUE_URL"] = queue
-        reset_settings()
+
+@dataclass
+class _World:
+    mock: Any
+    sqs: Any
+    s3: Any
+    dynamodb: Any
+
+    def renew(self) -> None:
+        """Empty every service and create the tables, bucket and queue again."""
         from chalicelib.config import settings
         from chalicelib.store.base import create_tables
 
-        boto3.client("s3").create_bucket(Bucket=settings().files_bucket,
-                                         CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+        self.mock.reset()
+        reset_settings()
+        self.sqs.create_queue(QueueName=QUEUE)
+        self.s3.create_bucket(Bucket=settings().files_bucket,
+                              CreateBucketConfiguration={"LocationConstraint": settings().region})
         create_tables()
-        _forget_clients()
-        yield
-        _forget_clients()
 
 
-def _forget_clients() -> None:
-    """Clients cached by the code under test belong to one moto world."""
-    from chalicelib.api import idempotency
-    from chalicelib.jobs import tasks
-    from chalicelib.store import files
-    from chalicelib.store.base import all_models
-
-    for cached in (idempotency._store, tasks._sqs, files._s3):
-        cached.cache_clear()
-    for model in all_models().values():
-        model._connection = None
-    from chalicelib.store import directory
-
-    for model in vars(directory).values():
-        if isinstance(model, type) and hasattr(model, "_connection"):
-            model._connection = None
+@pytest.fixture(scope="session")
+def _world() -> Iterator[_World]:
+    with mock_aws() as mock:
+        sqs = boto3.client("sqs")
+        os.environ["TASKS_QUEUE_URL"] = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+        reset_settings()
+        yield _World(mock, sqs, boto3.client("s3"), boto3.client("dynamodb"))
+        os.environ["TASKS_QUEUE_URL"] = ""
+        reset_settings()
 
 
 @pytest.fixture()
-def client(aws: None) -> Iterator[Client]:
+def aws(_world: _World) -> Iterator[None]:
+    """A fresh, empty AWS per test, with the service's tables, bucket and queue."""
+    _world.renew()
+    yield
+
+
+def _client() -> Client:
     from app import app
 
-    with Client(app) as test_client:
-        yield test_client
+    return Client(app, stage_name="test", project_dir=str(ROOT))  # the "dev" stage would switch to Cognito
+
+
+@pytest.fixture()
+def client(aws: None) -> Client:
+    return _client()
 
 
 @dataclass
@@ -69,16 +89,22 @@ class Api:
 
     def call(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
              content_type: str = "application/json", headers: dict[str, str] | None = None) -> Any:
-        h = {"Content-Type": content_type, **self.headers, **(headers or {})}
+        h = {"Content-Type": content_type, **self.headers}
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
+        h.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         return getattr(self.client.http, method.lower())(path, headers=h, body=data)
 
+    def ok(self, method: str, path: str, body: Any = None, *, status: int = 200, **kwargs: Any) -> Any:
+        """The JSON answer of a call that must answer `status`."""
+        response = self.call(method, path, body, **kwargs)
+        assert response.status_code == status, (response.status_code, response.body)
+        return json.loads(response.body)
+
     def as_user(self, username: str, password: str) -> Api:
-        response = self.call("POST", "/v1/auth/token", {"username": username, "password": password})
-        assert response.status_code == 200, response.body
-        return Api(self.client, json.loads(response.body)["access_token"])
+        token = self.ok("POST", "/v1/auth/token", {"username": username, "password": password})["access_token"]
+        return Api(self.client, token)
 
 
 def body(response: Any) -> Any:
@@ -102,7 +128,32 @@ def drain_tasks() -> int:
             ran += 1
 
 
-ADMIN = ("admin", "admin-password-1")
+def _directory_table() -> str:
+    from chalicelib.config import settings
+
+    return settings().table("directory")
+
+
+def directory_items() -> int:
+    """How many items the directory table holds (a failed request must not change it)."""
+    pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=_directory_table(), Select="COUNT")
+    return sum(page["Count"] for page in pages)
+
+
+def roster(*rows: str) -> bytes:
+    """A `,` roster file of `rows` under the standard header, as bytes."""
+    return "\r\n".join((ROSTER_HEADER, *rows, "")).encode()
+
+
+def operator(client: Client, username: str, role: str, region: str | None = None) -> Api:
+    """A ministry or region_admin user (no school), logged in."""
+    from chalicelib.auth import kdf_params
+    from chalicelib.auth.passwords import hash_password
+    from chalicelib.store.people import create_operator
+
+    create_operator(username, hash_password(PASSWORD, kdf_params()), role=role, last_name="Operator",
+                    first_name=username, region=region)
+    return Api(client).as_user(username, PASSWORD)
 
 
 @pytest.fixture()
@@ -114,3 +165,99 @@ def ministry(client: Client) -> Api:
     create_operator(ADMIN[0], hash_password(ADMIN[1], kdf_params()), role="ministry", last_name="Admin",
                     first_name="Ministry")
     return Api(client).as_user(*ADMIN)
+
+
+@dataclass
+class School:
+    """A school with a class 7Ә, a subject, a journal and people of every school role, each logged in.
+
+    `people` maps admin, teacher, student, pupil2 (no login, no guardian) and parent (of student) to person ids;
+    `names` holds every name of the school's people, to look for where none may appear; their usernames are
+    admin<number>, teacher<number>, student<number>, parent<number> (password PASSWORD).
+    """
+
+    number: int
+    school_id: str
+    region: str
+    class_id: str
+    subject_id: str
+    journal_id: str
+    people: dict[str, str]
+    names: tuple[str, ...]
+    admin: Api
+    teacher: Api
+    parent: Api
+    student: Api
+
+
+_numbers = itertools.count(1)
+
+
+def open_school(ministry: Api, region: str = "almaty") -> School:
+    """Set up a whole school through the API, as the ministry and then the school's own admin would."""
+    n = next(_numbers)
+    sid = ministry.ok("POST", "/v1/schools", {"name": {"kk": f"№{n} мектеп", "ru": f"Школа №{n}"},
+                                              "region": region}, status=201)["school_id"]
+    names = (f"Әлиев{n}", f"Ғабитова{n}", f"Өтепов{n}", f"Ыбырай{n}", f"Өтепова{n}")
+    staff = roster(f"school_admin,A{n},{names[0]},Асқар,,,admin{n},{PASSWORD},,kk,,",
+                   f"teacher,T{n},{names[1]},Гүлнар,,,teacher{n},{PASSWORD},,ru,,")
+    people = ministry.ok("POST", f"/v1/schools/{sid}/roster", raw=staff, content_type="text/csv")["people"]
+    admin = ministry.as_user(f"admin{n}", PASSWORD)
+    class_id = admin.ok("POST", f"/v1/schools/{sid}/classes",
+                        {"year": 2026, "grade": 7, "letter": "Ә", "language": "kk"}, status=201)["class_id"]
+    pupils = roster(f"student,S{n},{names[2]},Ерлан,,{class_id},student{n},{PASSWORD},,kk,,",
+                    f"student,S{n}b,{names[3]},Іңкәр,,{class_id},,,,kk,,",
+                    f"parent,P{n},{names[4]},Айгүл,,,parent{n},{PASSWORD},S{n},kk,,")
+    people += admin.ok("POST", f"/v1/schools/{sid}/roster", raw=pupils, content_type="text/csv")["people"]
+    by_ext = {p["external_id"]: p["person_id"] for p in people}
+    ids = {"admin": by_ext[f"A{n}"], "teacher": by_ext[f"T{n}"], "student": by_ext[f"S{n}"],
+           "pupil2": by_ext[f"S{n}b"], "parent": by_ext[f"P{n}"]}
+    subject_id = admin.ok("POST", f"/v1/schools/{sid}/subjects",
+                          {"code": "math", "name": {"kk": "Математика", "ru": "Математика"},
+                           "assessment": "criteria"}, status=201)["subject_id"]
+    journal_id = admin.ok("POST", f"/v1/classes/{class_id}/journals",
+                          {"subject_id": subject_id, "teacher_ids": [ids["teacher"]], "hours_per_week": 5},
+                          status=201)["journal_id"]
+    return School(n, sid, region, class_id, subject_id, journal_id, ids, names, admin,
+                  ministry.as_user(f"teacher{n}", PASSWORD), ministry.as_user(f"parent{n}", PASSWORD),
+                  ministry.as_user(f"student{n}", PASSWORD))
+
+
+@dataclass
+class Campus:
+    """Schools `a` and `b` in almaty, `c` in astana; the ministry and each region's region_admin, logged in."""
+
+    client: Client
+    ministry: Api
+    a: School
+    b: School
+    c: School
+    almaty: Api
+    astana: Api
+
+    def anonymous(self, token: str | None = None) -> Api:
+        return Api(self.client, token)
+
+
+@pytest.fixture(scope="session")
+def _campus_snapshot(_world: _World) -> tuple[Campus, list[dict[str, Any]]]:
+    """The campus, built once through the API, and every directory item it wrote."""
+    _world.renew()
+    client = _client()
+    ministry = operator(client, "minister", "ministry")
+    campus = Campus(client, ministry, open_school(ministry), open_school(ministry), open_school(ministry, "astana"),
+                    operator(client, "region-almaty", "region_admin", "almaty"),
+                    operator(client, "region-astana", "region_admin", "astana"))
+    pages = _world.dynamodb.get_paginator("scan").paginate(TableName=_directory_table())
+    return campus, [item for page in pages for item in page["Items"]]
+
+
+@pytest.fixture()
+def campus(_world: _World, _campus_snapshot: tuple[Campus, list[dict[str, Any]]]) -> Campus:
+    """The campus, restored from its snapshot for this test."""
+    built, items = _campus_snapshot
+    _world.renew()
+    for start in range(0, len(items), 25):
+        _world.dynamodb.batch_write_item(RequestItems={
+            _directory_table(): [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]})
+    return built

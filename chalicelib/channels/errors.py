@@ -1,0 +1,23 @@
+"""What can go wrong when a message leaves."""
+from __future__ import annotations
+
+from chalicelib.domain.errors import Problem
+
+__all__ = ["Undelivered", "AddressGone", "PushUnavailable"]
+
+
+class Undelivered(Exception):
+    """The channel did not take the message (throttled, down): it waits for the next run."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"{channel}: {reason}")  # the provider's error code, never the address
+        self.channel = channel
+        self.reason = reason
+
+
+class AddressGone(Undelivered):
+    """The address takes no more messages (a push endpoint disabled or deleted): forget it."""
+
+
+class PushUnavailable(Problem):
+    status, slug, title = 503, "push-unavailable", "Push notifications are not set up"

@@ -1,0 +1,439 @@
+"""The journal table: lessons, summative works and every pupil's entries, streamed to the audit trail.
+
+One partition per journal; sort keys start with the term, so a period's grid is one Query:
+
+    J#<journal>  <T>#L#<date>#<nn>            a lesson         by_owner: C#<class>  <date>#L#<nn>#<journal>
+    J#<journal>  <T>#W#<work>                 a SOR or SOCH    by_owner: C#<class>  <date>#W#<work>
+    J#<journal>  <T>#A#<lesson>#<pupil>       attendance       by_owner: S#<pupil>  <date>
+    J#<journal>  <T>#F#<lesson>#<pupil>       formative entry  by_owner: S#<pupil>  <date>
+    J#<journal>  <T>#R#<work>#<pupil>         summative result by_owner: S#<pupil>  <date>
+    J#<journal>  C#<period>                   the period is closed (read-only)
+    R#<lesson or work>  #                     where a lesson or work lives (its journal and sort key)
+
+`by_owner` gives a class's lessons and works and a pupil's entries by date: a diary is two Queries.
+Attribute names are short (an attendance entry is about 180 bytes). Every lesson, work and entry carries its
+`v`ersion (conditional writes) and its last writer (`by` person, `ro` role, `at` time, `re` reason). A removed
+entry stays as a tombstone (values and index keys cleared, writer recorded, `ex` TTL), so the stream says who
+removed it and the version never goes back; readers skip tombstones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterator, Mapping
+
+from pynamodb.attributes import (
+    JSONAttribute, ListAttribute, NumberAttribute, NumberSetAttribute, TTLAttribute, UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import RuleViolation
+from chalicelib.store.base import TableMeta, register
+
+__all__ = [
+    "TOMBSTONE_DAYS", "Actor", "JournalRecord", "Lesson", "Work", "Entry", "Ref", "PeriodClose", "Period",
+    "LessonTaken", "VersionConflict", "journal_key", "lesson_sk", "work_sk", "entry_sk", "parse_entry_sk",
+    "date_of", "get_ref", "get_lesson", "get_work", "entries_of", "closed_periods", "mark_closed",
+    "read_period", "class_items", "pupil_entries", "works_of", "class_works_on", "create_lesson",
+    "create_work", "update_lesson", "write_entry", "undo_entry", "decode", "journal_items", "entry_values",
+    "lesson_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
+]
+
+TOMBSTONE_DAYS = 3
+KINDS = {"A": "attendance", "F": "formative", "R": "result"}
+
+
+class LessonTaken(RuleViolation):
+    slug = "lesson-exists"
+
+
+class VersionConflict(Exception):
+    """Someone wrote the item between our read and our write; `current` is what it holds now."""
+
+    def __init__(self, current: Model | None) -> None:
+        super().__init__("version conflict")
+        self.current = current
+
+
+class ByOwner(GlobalSecondaryIndex):
+    """A class's lessons and works, a pupil's entries, by date."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    gpk = UnicodeAttribute(hash_key=True)
+    gsk = UnicodeAttribute(range_key=True)
+
+
+class JournalRecord(Model):
+    """Keys every item of the journal table has."""
+
+    class Meta(metaclass=TableMeta):
+        table_suffix = "journal"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gpk = UnicodeAttribute(null=True)
+    gsk = UnicodeAttribute(null=True)
+    expires = TTLAttribute(attr_name="ex", null=True)  # set on tombstones only
+    by_owner = ByOwner()
+
+
+register(JournalRecord)
+
+
+class _Written(JournalRecord):
+    """An item people write: versioned, with its last writer."""
+
+    version = VersionAttribute(attr_name="v")
+    by = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(attr_name="ro", null=True)
+    at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(attr_name="re", null=True)
+
+
+class Lesson(_Written):
+    lesson_id = UnicodeAttribute(attr_name="id")
+    number = NumberAttribute(attr_name="n")
+    subject_id = UnicodeAttribute(attr_name="su")
+    topic = UnicodeAttribute(attr_name="tp", null=True)
+    homework = UnicodeAttribute(attr_name="hw", null=True)
+    objectives = ListAttribute(attr_name="ob", of=UnicodeAttribute, null=True)
+
+
+class Work(_Written):
+    work_id = UnicodeAttribute(attr_name="id")
+    kind = UnicodeAttribute(attr_name="k")
+    period = UnicodeAttribute(attr_name="pe")
+    title = UnicodeAttribute(attr_name="ti")
+    max_points = NumberAttribute(attr_name="mx")
+    subject_id = UnicodeAttribute(attr_name="su")
+    criteria = JSONAttribute(attr_name="cr", null=True)
+    objectives = ListAttribute(attr_name="ob", of=UnicodeAttribute, null=True)
+
+
+class Entry(_Written):
+    """Attendance (`status`, `comment`), formative (`points`, `feedback`, `notes`) or a result (+ `met`)."""
+
+    status = UnicodeAttribute(attr_name="s", null=True)
+    comment = UnicodeAttribute(attr_name="c", null=True)
+    points = NumberAttribute(attr_name="p", null=True)
+    feedback = UnicodeAttribute(attr_name="f", null=True)
+    notes = JSONAttribute(attr_name="o", null=True)  # {objective code: feedback}
+    met = NumberSetAttribute(attr_name="d", null=True)  # descriptor ids met
+
+    @property
+    def removed(self) -> bool:
+        return self.expires is not None
+
+
+class Ref(JournalRecord):
+    """Where a lesson or work lives, for routes that name it by id alone."""
+
+    journal_id = UnicodeAttribute(attr_name="j")
+    target_sk = UnicodeAttribute(attr_name="k")
+
+
+class PeriodClose(JournalRecord):
+    by = UnicodeAttribute(null=True)
+    at = UnicodeAttribute(null=True)
+
+
+VALUE_FIELDS = ("status", "comment", "points", "feedback", "notes", "met")
+FIELDS_OF = {"A": ("status", "comment"), "F": ("points", "feedback", "notes"),
+             "R": ("points", "feedback", "notes", "met")}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who writes, in which role, when (RFC 3339) and why."""
+
+    person_id: str
+    role: str
+    at: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A journal's lessons, works and live entries for a span of terms (tombstones left out)."""
+
+    lessons: list[Lesson]
+    works: list[Work]
+    entries: list[Entry]
+
+
+def journal_key(journal_id: str) -> str:
+    return f"J#{journal_id}"
+
+
+def lesson_sk(term: str, day: date, number: int) -> str:
+    return f"{term}#L#{day.isoformat()}#{number:02d}"
+
+
+def work_sk(term: str, work_id: str) -> str:
+    return f"{term}#W#{work_id}"
+
+
+def entry_sk(term: str, kind: str, target_id: str, pupil_id: str) -> str:
+    return f"{term}#{kind}#{target_id}#{pupil_id}"
+
+
+def parse_entry_sk(sk: str) -> tuple[str, str, str, str] | None:
+    """(term, kind letter, lesson or work id, pupil id) of an entry's sort key; None for other items."""
+    parts = sk.split("#")
+    return (parts[0], parts[1], parts[2], parts[3]) if len(parts) == 4 and parts[1] in KINDS else None
+
+
+def date_of(item: JournalRecord) -> str:
+    """The date of a lesson or work (from its index key) or of an entry (its lesson's or work's date)."""
+    if isinstance(item, Lesson):
+        return item.sk.split("#")[2]
+    return (item.gsk or "")[:10]
+
+
+def decode(raw: Mapping[str, Any]) -> JournalRecord:
+    """The typed item of a raw DynamoDB item of this table (Query pages, stream images)."""
+    sk = raw["sk"]["S"]
+    if raw["pk"]["S"].startswith("R#"):
+        return Ref.from_raw_data(dict(raw))
+    kind = sk.split("#")[1] if "#" in sk else ""
+    model = {"L": Lesson, "W": Work, "A": Entry, "F": Entry, "R": Entry}.get(kind)
+    if sk.startswith("C#"):
+        model = PeriodClose
+    return (model or JournalRecord).from_raw_data(dict(raw))
+
+
+def _query(pk: str, *, index: str | None = None, consistent: bool = False, **conditions: Any) -> Iterator[
+        JournalRecord]:
+    connection = JournalRecord._get_connection()
+    last = None
+    while True:
+        page = connection.query(pk, index_name=index, consistent_read=consistent, exclusive_start_key=last,
+                                **conditions)
+        yield from (decode(raw) for raw in page.get("Items", []))
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+
+
+def get_ref(target_id: str) -> Ref | None:
+    try:
+        return Ref.get(f"R#{target_id}", "#")
+    except DoesNotExist:
+        return None
+
+
+def get_lesson(journal_id: str, sk: str) -> Lesson | None:
+    try:
+        return Lesson.get(journal_key(journal_id), sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def get_work(journal_id: str, sk: str) -> Work | None:
+    try:
+        return Work.get(journal_key(journal_id), sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def entries_of(journal_id: str, term: str, kind: str, target_id: str) -> dict[str, Entry]:
+    """Every entry (tombstones included) of one lesson or work and kind, by pupil: one consistent Query."""
+    prefix = f"{term}#{kind}#{target_id}#"
+    return {item.sk.removeprefix(prefix): item
+            for item in _query(journal_key(journal_id), consistent=True, range_key_condition=JournalRecord.sk
+                               .startswith(prefix)) if isinstance(item, Entry)}
+
+
+def closed_periods(journal_id: str) -> frozenset[str]:
+    """The periods of a journal that are closed (read-only)."""
+    return frozenset(item.sk[2:] for item in _query(journal_key(journal_id), consistent=True,
+                                                     range_key_condition=JournalRecord.sk.startswith("C#")))
+
+
+def mark_closed(journal_id: str, period: str, person_id: str, at: str) -> None:
+    """Mark a period closed (the period-closing route calls this once the final marks are written)."""
+    PeriodClose(journal_key(journal_id), f"C#{period}", by=person_id, at=at).save()
+
+
+def read_period(journal_id: str, first_term: str, last_term: str) -> Period:
+    """A journal's lessons, works and live entries of the terms first..last: one Query."""
+    found = Period([], [], [])
+    for item in _query(journal_key(journal_id), range_key_condition=JournalRecord.sk.between(
+            f"{first_term}#", f"{last_term}$")):
+        if isinstance(item, Lesson):
+            found.lessons.append(item)
+        elif isinstance(item, Work):
+            found.works.append(item)
+        elif isinstance(item, Entry) and not item.removed:
+            found.entries.append(item)
+    return found
+
+
+def class_items(class_id: str, start: date, end: date) -> list[Lesson | Work]:
+    """Every lesson and work of a class's journals dated start..end: one Query of by_owner."""
+    return [item for item in _query(f"C#{class_id}", index=ByOwner.Meta.index_name,
+                                    range_key_condition=ByOwner.gsk.between(start.isoformat(), f"{end}$"))
+            if isinstance(item, (Lesson, Work))]
+
+
+def pupil_entries(pupil_id: str, start: date, end: date) -> list[Entry]:
+    """A pupil's live entries in every journal dated start..end: one Query of by_owner."""
+    return [item for item in _query(f"S#{pupil_id}", index=ByOwner.Meta.index_name,
+                                    range_key_condition=ByOwner.gsk.between(start.isoformat(), f"{end}$"))
+            if isinstance(item, Entry)]
+
+
+def works_of(journal_id: str, terms: tuple[str, ...]) -> list[Work]:
+    """A journal's works in the given terms (one consistent Query per term)."""
+    return [item for term in terms
+            for item in _query(journal_key(journal_id), consistent=True,
+                               range_key_condition=JournalRecord.sk.startswith(f"{term}#W#"))
+            if isinstance(item, Work)]
+
+
+def class_works_on(class_id: str, day: date) -> list[Work]:
+    """The works of every journal of a class on one day."""
+    return [item for item in _query(f"C#{class_id}", index=ByOwner.Meta.index_name,
+                                    range_key_condition=ByOwner.gsk.startswith(f"{day}#W#"))
+            if isinstance(item, Work)]
+
+
+def _create(item: _Written, ref: Ref) -> None:
+    """The item and its reference together (a transaction: 2 items, each on condition it is new)."""
+    try:
+        with TransactWrite(connection=JournalRecord._get_connection().connection) as tx:
+            tx.save(item, condition=JournalRecord.pk.does_not_exist())
+            tx.save(ref, condition=JournalRecord.pk.does_not_exist())
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+            raise LessonTaken("This journal already has a lesson with this date and number.") from None
+        raise
+    item.version = 1
+
+
+def _stamp(item: _Written, actor: Actor) -> None:
+    item.by, item.role, item.at, item.reason = actor.person_id, actor.role, actor.at, actor.reason
+
+
+def create_lesson(journal_id: str, class_id: str, subject_id: str, term: str, day: date, number: int,
+                  lesson_id: str, actor: Actor, *, topic: str | None, homework: str | None,
+                  objectives: list[str]) -> Lesson:
+    """A new lesson; `LessonTaken` when the journal has one with this date and number."""
+    lesson = Lesson(journal_key(journal_id), lesson_sk(term, day, number), lesson_id=lesson_id, number=number,
+                    subject_id=subject_id, topic=topic, homework=homework, objectives=objectives or None,
+                    gpk=f"C#{class_id}", gsk=f"{day}#L#{number:02d}#{journal_id}")
+    _stamp(lesson, actor)
+    _create(lesson, Ref(f"R#{lesson_id}", "#", journal_id=journal_id, target_sk=lesson.sk))
+    return lesson
+
+
+def create_work(journal_id: str, class_id: str, subject_id: str, term: str, day: date, work_id: str,
+                actor: Actor, *, kind: str, period: str, title: str, max_points: int,
+                criteria: list[dict[str, Any]] | None, objectives: list[str]) -> Work:
+    work = Work(journal_key(journal_id), work_sk(term, work_id), work_id=work_id, kind=kind, period=period,
+                title=title, max_points=max_points, subject_id=subject_id, criteria=criteria,
+                objectives=objectives or None, gpk=f"C#{class_id}", gsk=f"{day}#W#{work_id}")
+    _stamp(work, actor)
+    _create(work, Ref(f"R#{work_id}", "#", journal_id=journal_id, target_sk=work.sk))
+    return work
+
+
+def _conflict(exc: UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def update_lesson(lesson: Lesson, changes: Mapping[str, Any], actor: Actor) -> Lesson:
+    """Set a lesson's topic, homework or objectives, on condition its version is the one read."""
+    actions = [getattr(Lesson, name).set(value) if value not in (None, [], "") else getattr(Lesson, name).remove()
+               for name, value in changes.items()]
+    actions += [Lesson.by.set(actor.person_id), Lesson.role.set(actor.role), Lesson.at.set(actor.at),
+                Lesson.reason.set(actor.reason) if actor.reason else Lesson.reason.remove()]
+    try:
+        lesson.update(actions=actions)
+    except UpdateError as exc:
+        if _conflict(exc):
+            raise VersionConflict(get_lesson(lesson.pk[2:], lesson.sk)) from None
+        raise
+    return lesson
+
+
+def write_entry(current: Entry | None, journal_id: str, sk: str, day: str, pupil_id: str,
+                values: Mapping[str, Any] | None, actor: Actor) -> Entry:
+    """Write one entry (None values: remove it) on condition that it is still as `current` was read.
+
+    One UpdateItem: about 1 WRU for the item and 1 for its index entry. `VersionConflict` if it changed.
+    """
+    item = Entry(journal_key(journal_id), sk)
+    if current is not None:
+        item.version = current.version
+    actions = [Entry.by.set(actor.person_id), Entry.role.set(actor.role), Entry.at.set(actor.at),
+               Entry.reason.set(actor.reason) if actor.reason else Entry.reason.remove()]
+    for name in FIELDS_OF[parse_entry_sk(sk)[1]]:
+        value = (values or {}).get(name)
+        attribute = getattr(Entry, name)
+        actions.append(attribute.set(value) if value not in (None, "", set(), {}) else attribute.remove())
+    if values is None:
+        actions += [Entry.gpk.remove(), Entry.gsk.remove(), Entry.expires.set(timedelta(days=TOMBSTONE_DAYS))]
+    else:
+        actions += [Entry.gpk.set(f"S#{pupil_id}"), Entry.gsk.set(day), Entry.expires.remove()]
+    try:
+        item.update(actions=actions)
+    except UpdateError as exc:
+        if _conflict(exc):
+            raise VersionConflict(_get_entry(journal_id, sk)) from None
+        raise
+    return item
+
+
+def _get_entry(journal_id: str, sk: str) -> Entry | None:
+    try:
+        return Entry.get(journal_key(journal_id), sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def undo_entry(written: Entry, before: Entry | None, actor: Actor) -> None:
+    """Put back what an entry held before this request wrote it, unless someone wrote it since."""
+    values = None if before is None or before.removed else {name: getattr(before, name) for name in VALUE_FIELDS}
+    pupil = written.sk.rsplit("#", 1)[1]
+    day = written.gsk or (before.gsk if before is not None else None) or ""
+    try:
+        write_entry(written, written.pk[2:], written.sk, day, pupil, values, actor)
+    except VersionConflict:
+        pass  # a later write by someone else stands; ours is already superseded
+
+
+def journal_items(journal_id: str) -> list[JournalRecord]:
+    """Every item of a journal, tombstones included (reconciliation; never on a request path)."""
+    return list(_query(journal_key(journal_id), consistent=True))
+
+
+def entry_values(entry: Entry) -> dict[str, Any] | None:
+    """An entry's fields as the grid and the history show them; None for a tombstone."""
+    parsed = parse_entry_sk(entry.sk)
+    if entry.removed or entry.version is None or parsed is None:
+        return None
+    if parsed[1] == "A":
+        return {"status": entry.status, "comment": entry.comment}
+    values: dict[str, Any] = {
+        "points": int(entry.points) if entry.points is not None else None,
+        "feedback": entry.feedback,
+        "objectives": [{"code": code, "feedback": note or None} for code, note in sorted((entry.notes or {}).items())],
+    }
+    if parsed[1] == "R":
+        values["descriptors_met"] = [str(d) for d in sorted(entry.met or ())]
+    return values
+
+
+def lesson_values(lesson: Lesson) -> dict[str, Any]:
+    """What the audit trail keeps of a lesson: its topic, homework and objectives."""
+    return {"topic": lesson.topic, "homework": lesson.homework, "objectives": list(lesson.objectives or [])}

@@ -1,0 +1,95 @@
+"""What each Lambda function may touch: one entry per Chalice function, granted to that function's own role.
+
+Tables are named by suffix and granted on their own ARN and their named indexes only (no `*`, no Scan: no
+request path scans). A function without an entry cannot be deployed (`UndeclaredFunction`): whoever adds a
+handler to app.py declares here what it reads and writes. A stream consumer gets its stream and failure queue
+from `infra.streams.connect_stream_consumer`, on top of its entry.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+
+from infra.data import DataTables
+from infra.queues import TaskQueue
+
+__all__ = ["ACCESS", "FunctionAccess", "TableUse", "UndeclaredFunction", "access_of", "grant_access",
+           "READ_ACTIONS", "WRITE_ACTIONS"]
+
+READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+class UndeclaredFunction(LookupError):
+    """A function of the app has no entry in ACCESS."""
+
+
+class TableUse(Enum):
+    """How a function uses a table: the actions granted on it and its indexes."""
+
+    READ = READ_ACTIONS
+    WRITE = WRITE_ACTIONS
+    READ_WRITE = READ_ACTIONS + WRITE_ACTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionAccess:
+    """The data one function uses. File access is by key prefix in the files bucket."""
+
+    tables: Mapping[str, TableUse]
+    read_files: tuple[str, ...] = ()
+    write_files: tuple[str, ...] = ()
+    enqueue_tasks: bool = False
+    consume_tasks: bool = False
+
+
+ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
+    # The HTTP API: the directory and journal, Idempotency-Key records, the audit trail (history views),
+    # roster uploads kept for a queued import, and the task queue to hand that import over.
+    "APIHandler": FunctionAccess(
+        tables={"directory": TableUse.READ_WRITE, "journal": TableUse.READ_WRITE,
+                "idempotency": TableUse.READ_WRITE, "audit": TableUse.READ},
+        read_files=("rosters/",), write_files=("rosters/",), enqueue_tasks=True),
+    # Queued tasks (roster imports): the directory and the uploaded file; never the dead-letter queue.
+    "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE}, read_files=("rosters/",),
+                            consume_tasks=True),
+    # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records.
+    "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE}),
+})
+
+
+def access_of(function_id: str) -> FunctionAccess:
+    """The declared access of a Chalice function (by logical id)."""
+    try:
+        return ACCESS[function_id]
+    except KeyError:
+        raise UndeclaredFunction(f"function {function_id} has no entry in infra/access.py ACCESS") from None
+
+
+def grant_access(role: iam.IRole, access: FunctionAccess, data: DataTables, files: s3.IBucket,
+                 tasks: TaskQueue) -> None:
+    """Give `role` exactly what `access` declares (tables not in the store yet are skipped)."""
+    for suffix, use in sorted(access.tables.items()):
+        table = data.tables.get(suffix)
+        if table is None:
+            continue
+        resources = [table.table_arn, *(f"{table.table_arn}/index/{name}" for name in data.index_names(suffix))]
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(use.value), resources=resources))
+        if use is TableUse.READ:
+            data.key.grant_decrypt(role)
+        else:
+            data.key.grant_encrypt_decrypt(role)
+    for action, prefixes in (("s3:GetObject", access.read_files), ("s3:PutObject", access.write_files)):
+        if prefixes:
+            role.add_to_principal_policy(iam.PolicyStatement(
+                actions=[action], resources=[files.arn_for_objects(f"{prefix}*") for prefix in prefixes]))
+    if access.enqueue_tasks:
+        tasks.queue.grant_send_messages(role)
+    if access.consume_tasks:
+        tasks.queue.grant_consume_messages(role)
+

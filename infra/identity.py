@@ -1,0 +1,44 @@
+"""Identity in AWS stages: a Cognito user pool and the app client whose tokens `chalicelib.auth` verifies.
+
+Accounts are created by schools (roster import), never by sign-up. Users sign in with the username the roster
+gives them; pupils often have no e-mail, so recovery goes through the school admin.
+"""
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from infra.stages import StageSettings
+
+__all__ = ["UserDirectory"]
+
+
+class UserDirectory(Construct):
+    """The user pool and the one public app client (web and mobile: no client secret)."""
+
+    def __init__(self, scope: Construct, construct_id: str, stage: StageSettings) -> None:
+        super().__init__(scope, construct_id)
+        self.pool = cognito.UserPool(
+            self, "Pool",
+            user_pool_name=f"ejournal-{stage.name}",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True),
+            sign_in_case_sensitive=False,
+            password_policy=cognito.PasswordPolicy(min_length=10, require_symbols=False,
+                                                   temp_password_validity=Duration.days(7)),
+            mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.NONE,
+            deletion_protection=stage.retain_data,
+            removal_policy=RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY,
+        )
+        self.client = self.pool.add_client(
+            "App",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            prevent_user_existence_errors=True,
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+            enable_token_revocation=True,
+        )

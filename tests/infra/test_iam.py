@@ -1,0 +1,118 @@
+"""Least privilege: a role per function, nothing on `*` but what AWS offers no resource for, no DLQ reading."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from infra.access import ACCESS
+from infra.service import PLACEHOLDER_ROLE
+
+# Actions AWS grants only on "*" (no resource-level permissions); none of them reads or writes data.
+_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
+_QUEUE_READS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:*"}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _role_of(stage, function_id: str) -> str:
+    return stage.functions()[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+def _statements(stage, role_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every statement of the policies attached to `role_id` (or to any role)."""
+    for policy in stage.resources("AWS::IAM::Policy").values():
+        roles = {r["Ref"] for r in policy["Properties"]["Roles"]}
+        if role_id is None or role_id in roles:
+            yield from policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def _grants(stage, role_id: str, action: str) -> list[Any]:
+    """The resources on which `role_id` is allowed `action`."""
+    return [resource for s in _statements(stage, role_id) if action in _as_list(s["Action"])
+            for resource in _as_list(s["Resource"])]
+
+
+def _refers_to(resource: Any, logical_id: str) -> bool:
+    return logical_id in repr(resource)
+
+
+def _dead_letter_queues(stage) -> list[str]:
+    """Queues nobody consumes: kept 14 days, with no redrive of their own (tasks DLQ, stream failures)."""
+    queues = stage.resources("AWS::SQS::Queue")
+    return [q for q, props in queues.items() if "RedrivePolicy" not in props["Properties"]
+            and props["Properties"].get("MessageRetentionPeriod") == 14 * 24 * 3600]
+
+
+def _reads_a_queue_of(statement: dict[str, Any], queues: list[str]) -> bool:
+    return bool(_QUEUE_READS & set(_as_list(statement["Action"]))) and any(
+        _refers_to(r, q) for r in _as_list(statement["Resource"]) for q in queues)
+
+
+def test_every_function_has_a_role_of_its_own(stage):
+    roles = [_role_of(stage, f) for f in stage.functions()]
+    assert len(set(roles)) == len(roles) == len(stage.functions())
+    for role in roles:
+        assert role in stage.resources("AWS::IAM::Role")
+    assert PLACEHOLDER_ROLE not in repr(stage.json)
+
+
+def test_every_function_has_declared_access(stage):
+    assert set(stage.functions()) <= set(ACCESS)
+
+
+def test_no_statement_grants_data_actions_on_any_resource(stage):
+    for statement in _statements(stage):
+        actions = set(_as_list(statement["Action"]))
+        assert not any(a.endswith("*") and a.startswith(("dynamodb:", "s3:", "sqs:")) for a in actions), statement
+        if "*" in _as_list(statement["Resource"]):
+            assert actions <= _STAR_ONLY, statement
+
+
+def test_table_grants_name_tables_and_their_indexes(stage):
+    tables = set(stage.resources("AWS::DynamoDB::Table"))
+    for statement in _statements(stage):
+        if any(a in {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"} for a in _as_list(statement["Action"])):
+            for resource in _as_list(statement["Resource"]):
+                assert any(_refers_to(resource, t) for t in tables), resource
+
+
+def test_no_function_may_scan(stage):
+    for statement in _statements(stage):
+        assert "dynamodb:Scan" not in _as_list(statement["Action"])
+
+
+def test_the_api_function_cannot_read_a_dead_letter_or_failure_queue(stage):
+    dead = _dead_letter_queues(stage)
+    assert dead
+    assert not any(_reads_a_queue_of(s, dead) for s in _statements(stage, _role_of(stage, "APIHandler")))
+
+
+def test_no_role_reads_a_dead_letter_queue(stage):
+    dead = _dead_letter_queues(stage)
+    assert not any(_reads_a_queue_of(s, dead) for s in _statements(stage))
+
+
+def test_the_api_sends_tasks_and_the_tasks_function_consumes_them(stage):
+    queue = next(q for q, p in stage.resources("AWS::SQS::Queue").items() if "RedrivePolicy" in p["Properties"])
+    assert any(_refers_to(r, queue) for r in _grants(stage, _role_of(stage, "APIHandler"), "sqs:SendMessage"))
+    assert not _grants(stage, _role_of(stage, "APIHandler"), "sqs:ReceiveMessage")
+    assert any(_refers_to(r, queue) for r in _grants(stage, _role_of(stage, "Tasks"), "sqs:ReceiveMessage"))
+
+
+def test_the_audit_consumer_writes_only_the_audit_table(stage):
+    role = _role_of(stage, "JournalAudit")
+    tables = stage.resources("AWS::DynamoDB::Table")
+    audit = next(t for t, p in tables.items() if p["Properties"]["TableName"].endswith("-audit"))
+    journal = next(t for t, p in tables.items() if p["Properties"]["TableName"].endswith("-journal"))
+    assert all(_refers_to(r, audit) for r in _grants(stage, role, "dynamodb:PutItem"))
+    assert not _grants(stage, role, "dynamodb:GetItem")
+    assert all(_refers_to(r, journal) for r in _grants(stage, role, "dynamodb:GetRecords"))
+    assert _grants(stage, role, "dynamodb:GetRecords")
+
+
+def test_roster_files_are_reached_only_under_their_prefix(stage):
+    for statement in _statements(stage):
+        if {"s3:GetObject", "s3:PutObject"} & set(_as_list(statement["Action"])):
+            assert all("/rosters/*" in repr(r) for r in _as_list(statement["Resource"])), statement

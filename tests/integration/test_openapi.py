@@ -1,0 +1,72 @@
+"""`GET /v1/openapi.json`: an OpenAPI 3.1 document of exactly the routes the app serves, with full /v1 paths."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.api.http import ENDPOINTS
+from tests.integration.conftest import Api, body
+
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+@pytest.fixture()
+def document(client: Client) -> dict:
+    response = Api(client).call("GET", "/v1/openapi.json")  # public: no token
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    return body(response)
+
+
+def _operations(document: dict) -> set[tuple[str, str]]:
+    return {(path, method.upper()) for path, item in document["paths"].items() for method in item
+            if method in METHODS}
+
+
+def test_it_lists_exactly_the_apps_routes(document: dict) -> None:
+    from app import app
+
+    served = {(path, method) for path, methods in app.routes.items() for method in methods}
+    assert _operations(document) == served
+    assert {(e.path, e.method) for e in ENDPOINTS} == served
+
+
+def test_it_is_openapi_3_1_with_full_v1_paths_and_their_parameters(document: dict) -> None:
+    assert document["openapi"].startswith("3.1")
+    assert "servers" not in document
+    for path, item in document["paths"].items():
+        assert path.startswith("/v1/"), path
+        for method, operation in item.items():
+            declared = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+            assert declared == set(re.findall(r"{(\w+)}", path)), (method, path)
+            for status, response in operation["responses"].items():
+                kind = "application/problem+json" if int(status) >= 400 else "application/json"
+                assert kind in response["content"], (method, path, status)
+
+
+def test_creating_routes_take_an_idempotency_key_and_public_routes_no_token(document: dict) -> None:
+    for e in ENDPOINTS:
+        operation = document["paths"][e.path][e.method.lower()]
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert ("Idempotency-Key" in headers) == e.creates, e.path
+        assert (operation.get("security") == []) == e.public, e.path
+    public = {(e.method, e.path) for e in ENDPOINTS if e.public}
+    assert public == {("GET", "/v1/health"), ("GET", "/v1/openapi.json"), ("POST", "/v1/auth/token")}
+
+
+def test_the_contracts_directory_routes_are_there(document: dict) -> None:
+    contract = {("POST", "/v1/schools"), ("GET", "/v1/schools/{school_id}"),
+                ("POST", "/v1/schools/{school_id}/classes"), ("POST", "/v1/schools/{school_id}/subjects"),
+                ("POST", "/v1/schools/{school_id}/roster"),
+                ("GET", "/v1/schools/{school_id}/roster/imports/{import_id}"),
+                ("POST", "/v1/classes/{class_id}/journals"), ("GET", "/v1/schools/{school_id}/periods"),
+                ("PUT", "/v1/schools/{school_id}/periods"), ("GET", "/v1/schools/{school_id}/holidays"),
+                ("PUT", "/v1/schools/{school_id}/settings"), ("POST", "/v1/auth/token"), ("GET", "/v1/me")}
+    assert contract <= {(method, path) for path, method in _operations(document)}
+
+
+def test_it_is_a_valid_openapi_document(document: dict) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(document)
