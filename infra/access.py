@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from infra.data import DataTables
+from infra.notifications import MailSender, push_endpoints_arn
 from infra.queues import TaskQueue
 
 __all__ = ["ACCESS", "FunctionAccess", "TableUse", "UndeclaredFunction", "access_of", "grant_access",
@@ -46,20 +47,28 @@ class FunctionAccess:
     write_files: tuple[str, ...] = ()
     enqueue_tasks: bool = False
     consume_tasks: bool = False
+    send_email: bool = False
+    send_sms: bool = False
+    send_push: bool = False
+    register_devices: bool = False  # turn device tokens into push endpoints
 
 
 ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
-    # The HTTP API: the directory and journal, Idempotency-Key records, the audit trail (history views),
-    # roster uploads kept for a queued import, and the task queue to hand that import over.
+    # The HTTP API: the directory and journal, Idempotency-Key records, the audit trail (history views), inbox
+    # and notification choices, roster uploads kept for a queued import, and the task queue to hand it over.
     "APIHandler": FunctionAccess(
         tables={"directory": TableUse.READ_WRITE, "journal": TableUse.READ_WRITE,
-                "idempotency": TableUse.READ_WRITE, "audit": TableUse.READ},
-        read_files=("rosters/",), write_files=("rosters/",), enqueue_tasks=True),
+                "idempotency": TableUse.READ_WRITE, "audit": TableUse.READ, "notifications": TableUse.READ_WRITE},
+        read_files=("rosters/",), write_files=("rosters/",), enqueue_tasks=True, register_devices=True),
     # Queued tasks (roster imports): the directory and the uploaded file; never the dead-letter queue.
     "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE}, read_files=("rosters/",),
                             consume_tasks=True),
     # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records.
     "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE}),
+    # The scheduled flush of due e-mail, SMS and push: the outbox, and people's addresses in the directory.
+    "NotificationFlush": FunctionAccess(
+        tables={"notifications": TableUse.READ_WRITE, "directory": TableUse.READ},
+        send_email=True, send_sms=True, send_push=True),
 })
 
 
@@ -71,9 +80,10 @@ def access_of(function_id: str) -> FunctionAccess:
         raise UndeclaredFunction(f"function {function_id} has no entry in infra/access.py ACCESS") from None
 
 
-def grant_access(role: iam.IRole, access: FunctionAccess, data: DataTables, files: s3.IBucket,
-                 tasks: TaskQueue) -> None:
-    """Give `role` exactly what `access` declares (tables not in the store yet are skipped)."""
+def grant_access(role: iam.IRole, access: FunctionAccess, *, data: DataTables, files: s3.IBucket,
+                 tasks: TaskQueue, mail: MailSender, push_application_arn: str) -> None:
+    """Give `role` exactly what `access` declares (tables not in the store yet are skipped; push only where the
+    stage has a platform application)."""
     for suffix, use in sorted(access.tables.items()):
         table = data.tables.get(suffix)
         if table is None:
@@ -92,4 +102,16 @@ def grant_access(role: iam.IRole, access: FunctionAccess, data: DataTables, file
         tasks.queue.grant_send_messages(role)
     if access.consume_tasks:
         tasks.queue.grant_consume_messages(role)
+    if access.send_email:
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["ses:SendEmail", "ses:SendRawEmail"],
+            resources=[mail.identity.email_identity_arn, mail.configuration_set_arn]))
+    if access.send_sms:  # SNS has no resource for a phone number: SMS publishing is granted on "*"
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+    if push_application_arn and access.send_push:
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["sns:Publish"], resources=[push_endpoints_arn(push_application_arn)]))
+    if push_application_arn and access.register_devices:
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["sns:CreatePlatformEndpoint"], resources=[push_application_arn]))
 

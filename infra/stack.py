@@ -14,6 +14,7 @@ from infra.access import access_of, grant_access
 from infra.data import DataTables, FilesBucket, table_definitions
 from infra.gateway import RateLimitAcl, configure_rest_api
 from infra.identity import UserDirectory
+from infra.notifications import MailSender
 from infra.operations import Operations
 from infra.queues import TaskQueue, failure_queue
 from infra.service import ChaliceService
@@ -31,7 +32,7 @@ class UnknownQueue(ValueError):
 
 
 class ServiceStack(Stack):
-    """Tables, files, queues, identity, the Chalice app with per-function roles, API protection, operations."""
+    """Tables, files, queues, identity, mail, the Chalice app with per-function roles, API protection, operations."""
 
     def __init__(self, scope: Construct, stage: StageSettings, *, work_dir: Path,
                  account: str | None = None) -> None:
@@ -44,10 +45,12 @@ class ServiceStack(Stack):
         self.files = FilesBucket(self, "Files", stage)
         self.tasks = TaskQueue(self, "Tasks", stage)
         self.users = UserDirectory(self, "Users", stage)
+        self.mail = MailSender(self, "Mail", stage)
         self.service = ChaliceService(self, "Service", stage=stage, source_dir=REPO_ROOT, work_dir=work_dir,
                                       environment=self._environment(stage))
         for logical_id, role in self.service.roles.items():
-            grant_access(role, access_of(logical_id), self.data, self.files.bucket, self.tasks)
+            grant_access(role, access_of(logical_id), data=self.data, files=self.files.bucket, tasks=self.tasks,
+                         mail=self.mail, push_application_arn=stage.push_application_arn)
         self._connect_task_queue()
         dead_letters = {"tasks": self.tasks.dead_letters}
         consumers = []
@@ -88,6 +91,9 @@ class ServiceStack(Stack):
             "FILES_BUCKET": self.files.bucket.bucket_name,
             "TASKS_QUEUE_URL": self.tasks.queue.queue_url,
             "MAX_BODY_BYTES": str(1024 * 1024),
+            "MAIL_FROM": stage.mail_from,
+            "PUSH_APPLICATION_ARN": stage.push_application_arn,
+            "NOTICE_WINDOW_SECONDS": str(stage.notice_window_seconds),
         }
 
     def _connect_task_queue(self) -> None:

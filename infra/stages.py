@@ -85,6 +85,9 @@ class StageSettings:
     default_function: FunctionSettings = FunctionSettings(512, 60)
     stream_source: StreamSourceSettings = field(default_factory=StreamSourceSettings)
     execution_log_level: str = "ERROR"  # API Gateway execution logs: OFF, ERROR or INFO (never bodies)
+    mail_from: str = "noreply@ejournal.kz"  # its domain becomes the stage's SES identity
+    push_application_arn: str = ""  # SNS platform application (FCM), made by hand with its credentials; "" = none
+    notice_window_seconds: int = 600  # a guardian's notices of one pupil within this window leave as one message
 
     @property
     def table_prefix(self) -> str:
@@ -99,7 +102,7 @@ class StageSettings:
 
 STAGES: Mapping[str, StageSettings] = MappingProxyType({
     "dev": StageSettings(
-        name="dev", region="eu-central-1", api_rate_limit=50, api_burst_limit=100,
+        name="dev", mail_from="noreply@dev.ejournal.kz", region="eu-central-1", api_rate_limit=50, api_burst_limit=100,
         waf=False, waf_requests_per_ip=2_000, retain_data=False, log_retention=RetentionDays.TWO_WEEKS, xray=True,
         alarms=AlarmThresholds(api_5xx_rate=0.05, lambda_errors=5, lambda_throttles=5, table_throttles=50),
         roster_retention_days=3, backup_retention_days=7,

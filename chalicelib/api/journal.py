@@ -18,8 +18,8 @@ from chalicelib.domain import calendar, dates
 from chalicelib.domain.collation import sort_people
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound
 from chalicelib.domain.journal import (
-    DEFAULT_EDIT_WINDOW_DAYS, MAX_TEXT, PERIODS, EditWindow, Marking, PeriodClosed, RulesBroken, SchoolCalendar, Violation, covering, terms_of,
-    writer_role,
+    DEFAULT_EDIT_WINDOW_DAYS, MAX_TEXT, PERIODS, EditWindow, Marking, PeriodClosed, RulesBroken, SchoolCalendar,
+    Violation, covering, terms_of, writer_role,
 )
 from chalicelib.domain.policy import Action, Caller, Role
 from chalicelib.store import audit, people, schools
@@ -60,7 +60,8 @@ def rules_of(journal: JournalItem) -> Rules:
     if klass is None or subject is None:
         raise NotFound("The journal's class or subject no longer exists.")
     settings = schools.get_settings(journal.school_id)
-    days = DEFAULT_EDIT_WINDOW_DAYS if settings is None else (None if settings.unlimited else int(settings.edit_window_days))
+    days = DEFAULT_EDIT_WINDOW_DAYS if settings is None else (
+        None if settings.unlimited else int(settings.edit_window_days))
     return Rules(journal, klass, subject, Marking(int(klass.grade), subject.assessment), EditWindow(days))
 
 

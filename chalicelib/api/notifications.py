@@ -112,7 +112,7 @@ def _device(item: store.DeviceItem) -> dict[str, Any]:
 
 
 @endpoint(bp, "/v1/me/devices", "POST", summary="Register this device for push notifications (its push token)",
-          creates=True, request=_DEVICE, statuses=(200, 201, 400, 401, 422, 503))
+          creates=True, request=_DEVICE, statuses=(200, 201, 400, 401, 404, 422))
 def register_device(call: Call) -> Reply:
     token = call.json(_DEVICE)["token"].strip()
     if not 0 < len(token) <= _MAX_TOKEN:

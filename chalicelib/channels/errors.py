@@ -1,7 +1,7 @@
 """What can go wrong when a message leaves."""
 from __future__ import annotations
 
-from chalicelib.domain.errors import Problem
+from chalicelib.domain.errors import NotFound
 
 __all__ = ["Undelivered", "AddressGone", "PushUnavailable"]
 
@@ -19,5 +19,7 @@ class AddressGone(Undelivered):
     """The address takes no more messages (a push endpoint disabled or deleted): forget it."""
 
 
-class PushUnavailable(Problem):
-    status, slug, title = 503, "push-unavailable", "Push notifications are not set up"
+class PushUnavailable(NotFound):
+    """This stage has no push application: like a route that is not served here (404)."""
+
+    slug, title = "push-unavailable", "Push notifications are not set up in this stage"

@@ -1,7 +1,7 @@
 """Push through Amazon SNS mobile push: a device token becomes an endpoint of the stage's platform application.
 
 The platform application (FCM, which reaches Android and iOS) is created outside the code, with its credentials;
-`PUSH_APPLICATION_ARN` names it. Without it, registering a device answers 503 and nothing is pushed.
+`PUSH_APPLICATION_ARN` names it. Without it, registering a device answers 404 (push-unavailable).
 """
 from __future__ import annotations
 

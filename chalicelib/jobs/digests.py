@@ -44,9 +44,13 @@ def _pupil_of(item: store.OutboxItem) -> str:
     return item.sk.split("#")[2]
 
 
+def _is_due(item: store.OutboxItem, now: datetime) -> bool:
+    return item.due is not None and parse_timestamp(item.due) <= now
+
+
 def _leaving(items: list[store.OutboxItem], now: datetime) -> list[tuple[bool, list[store.OutboxItem]]]:
     """(digest?, items) for each message to send now: a due pupil's immediate notices, and the due daily ones."""
-    due = [i for i in items if i.due and parse_timestamp(i.due) <= now]
+    due = [i for i in items if _is_due(i, now)]
     pupils = sorted({_pupil_of(i) for i in due if i.mode == "immediate"})
     groups = [(False, [i for i in items if i.mode == "immediate" and _pupil_of(i) == p]) for p in pupils]
     daily = [i for i in due if i.mode == "daily"]
@@ -85,7 +89,8 @@ def _flush(person_id: str, now: datetime) -> Counter[str]:
         if preferences.quiet and preferences.quiet.holds(now):
             later = preferences.quiet.release(now)
             for item in items:
-                store.postpone(item, later)
+                if _is_due(item, now):
+                    store.postpone(item, later)
             continue
         groups = _leaving(items, now)
         seen = store.read_versions(person_id, {i.source_key for _, group in groups for i in group})

@@ -22,7 +22,7 @@ from chalicelib.store.schools import classes_of_school, get_subject, journals_of
 
 __all__ = ["FIRST", "LAST", "seed_half_term"]
 
-FIRST, LAST = date(2026, 9, 1), date(2026, 10, 9)  # the first half of term 1
+FIRST, LAST = date(2026, 9, 1), date(2026, 9, 30)  # the first half of term 1
 _TOPICS = {
     "kk": ("Кіріспе. Өткенді қайталау", "Жаңа тақырыпқа кіріспе", "Есептер шығару", "Практикалық жұмыс",
            "Мәтінмен жұмыс", "Топтық жоба", "Бекіту сабағы", "Қорытынды қайталау"),

@@ -8,7 +8,8 @@ from infra.access import ACCESS
 from infra.service import PLACEHOLDER_ROLE
 
 # Actions AWS grants only on "*" (no resource-level permissions); none of them reads or writes data.
-_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
+# sns:Publish: an SMS goes to a phone number, which has no ARN.
+_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams", "sns:Publish"}
 _QUEUE_READS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:*"}
 
 
@@ -116,3 +117,28 @@ def test_roster_files_are_reached_only_under_their_prefix(stage):
     for statement in _statements(stage):
         if {"s3:GetObject", "s3:PutObject"} & set(_as_list(statement["Action"])):
             assert all("/rosters/*" in repr(r) for r in _as_list(statement["Resource"])), statement
+
+
+def test_only_functions_that_send_mail_may_call_ses_and_only_as_the_stage_sender(stage):
+    (identity,) = stage.resources("AWS::SES::EmailIdentity")
+    senders = {f for f, a in ACCESS.items() if a.send_email}
+    assert senders == {"NotificationFlush"}
+    for function in stage.functions():
+        resources = [r for s in _statements(stage, _role_of(stage, function))
+                     if any(a.startswith("ses:") for a in _as_list(s["Action"])) for r in _as_list(s["Resource"])]
+        if function in senders:
+            assert resources and any(_refers_to(r, identity) for r in resources)
+            assert "*" not in resources
+        else:
+            assert not resources, function
+
+
+def test_only_the_flush_may_send_sms(stage):
+    for function in stage.functions():
+        may = bool(_grants(stage, _role_of(stage, function), "sns:Publish"))
+        assert may == (function == "NotificationFlush"), function
+
+
+def test_the_sender_domain_is_the_stage_mail_domain(stage):
+    (identity,) = stage.resources("AWS::SES::EmailIdentity").values()
+    assert identity["Properties"]["EmailIdentity"] == {"dev": "dev.ejournal.kz", "prod": "ejournal.kz"}[stage.stage]

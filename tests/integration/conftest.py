@@ -1,9 +1,10 @@
 """Integration tests: the Chalice app through its test client, on moto's in-process AWS.
 
-One moto world lives for the whole session (starting it and building clients is the slow part); every test
-starts from it emptied. A test that asks for `aws` (or `client`, `ministry`) gets an empty store; one that asks
-for `campus` gets three schools full of people, built through the API once per session and restored from a
-snapshot for each test (moto's DynamoDB reads every item on each query: small tables keep the suite fast).
+One moto mock and its clients are made once per session (building clients is the slow part) and switched on,
+empty, for each test that uses them (a test may also run its own `mock_aws()`). A test that asks for `aws`
+(or `client`, `ministry`) gets an empty store; one that asks for `campus` gets three schools full of people,
+built through the API once per session and restored from a snapshot for each test (moto's DynamoDB reads
+every item on each query: small tables keep the suite fast).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import itertools
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,40 +34,49 @@ ROSTER_HEADER = ("role,external_id,last_name,first_name,middle_name,class_id,use
 
 @dataclass
 class _World:
+    """One moto mock and the clients the fixtures use, made once; the mock is on only while a test uses it."""
+
     mock: Any
     sqs: Any
     s3: Any
     dynamodb: Any
 
-    def renew(self) -> None:
-        """Empty every service and create the tables, bucket and queue again."""
+    @contextmanager
+    def fresh(self) -> Iterator[None]:
+        """Moto on and empty, with the service's tables, bucket and queue; off again afterwards."""
         from chalicelib.config import settings
         from chalicelib.store.base import create_tables
 
-        self.mock.reset()
-        reset_settings()
-        self.sqs.create_queue(QueueName=QUEUE)
-        self.s3.create_bucket(Bucket=settings().files_bucket,
-                              CreateBucketConfiguration={"LocationConstraint": settings().region})
-        create_tables()
+        self.mock.start()  # resets every service
+        try:
+            reset_settings()
+            self.sqs.create_queue(QueueName=QUEUE)
+            self.s3.create_bucket(Bucket=settings().files_bucket,
+                                  CreateBucketConfiguration={"LocationConstraint": settings().region})
+            create_tables()
+            yield
+        finally:
+            self.mock.stop()
 
 
 @pytest.fixture(scope="session")
 def _world() -> Iterator[_World]:
-    with mock_aws() as mock:
+    mock = mock_aws()
+    with mock:
         sqs = boto3.client("sqs")
         os.environ["TASKS_QUEUE_URL"] = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
-        reset_settings()
-        yield _World(mock, sqs, boto3.client("s3"), boto3.client("dynamodb"))
-        os.environ["TASKS_QUEUE_URL"] = ""
-        reset_settings()
+        world = _World(mock, sqs, boto3.client("s3"), boto3.client("dynamodb"))
+    reset_settings()
+    yield world
+    os.environ["TASKS_QUEUE_URL"] = ""
+    reset_settings()
 
 
 @pytest.fixture()
 def aws(_world: _World) -> Iterator[None]:
     """A fresh, empty AWS per test, with the service's tables, bucket and queue."""
-    _world.renew()
-    yield
+    with _world.fresh():
+        yield
 
 
 def _client() -> Client:
@@ -242,22 +253,22 @@ class Campus:
 @pytest.fixture(scope="session")
 def _campus_snapshot(_world: _World) -> tuple[Campus, list[dict[str, Any]]]:
     """The campus, built once through the API, and every directory item it wrote."""
-    _world.renew()
-    client = _client()
-    ministry = operator(client, "minister", "ministry")
-    campus = Campus(client, ministry, open_school(ministry), open_school(ministry), open_school(ministry, "astana"),
-                    operator(client, "region-almaty", "region_admin", "almaty"),
-                    operator(client, "region-astana", "region_admin", "astana"))
-    pages = _world.dynamodb.get_paginator("scan").paginate(TableName=_directory_table())
-    return campus, [item for page in pages for item in page["Items"]]
+    with _world.fresh():
+        client = _client()
+        ministry = operator(client, "minister", "ministry")
+        campus = Campus(client, ministry, open_school(ministry), open_school(ministry),
+                        open_school(ministry, "astana"), operator(client, "region-almaty", "region_admin", "almaty"),
+                        operator(client, "region-astana", "region_admin", "astana"))
+        pages = _world.dynamodb.get_paginator("scan").paginate(TableName=_directory_table())
+        return campus, [item for page in pages for item in page["Items"]]
 
 
 @pytest.fixture()
-def campus(_world: _World, _campus_snapshot: tuple[Campus, list[dict[str, Any]]]) -> Campus:
+def campus(_world: _World, _campus_snapshot: tuple[Campus, list[dict[str, Any]]]) -> Iterator[Campus]:
     """The campus, restored from its snapshot for this test."""
     built, items = _campus_snapshot
-    _world.renew()
-    for start in range(0, len(items), 25):
-        _world.dynamodb.batch_write_item(RequestItems={
-            _directory_table(): [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]})
-    return built
+    with _world.fresh():
+        for start in range(0, len(items), 25):
+            _world.dynamodb.batch_write_item(RequestItems={
+                _directory_table(): [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]})
+        yield built
