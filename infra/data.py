@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -49,7 +50,12 @@ class DataTables(Construct):
         removal = RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY
         self.key = kms.Key(self, "DataKey", enable_key_rotation=True, removal_policy=removal,
                            alias=f"alias/{stage.table_prefix}-data",
-                           description=f"ejournal {stage.name}: tables, backups, alarm topic")
+                           description=f"ejournal {stage.name}: tables, backups, log groups, alarm topic")
+        self.key.add_to_resource_policy(iam.PolicyStatement(  # CloudWatch Logs encrypts this account's groups
+            principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"], conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"}}))
         self.definitions: Mapping[str, dict[str, Any]] = {d["suffix"]: d for d in definitions}
         self.tables: dict[str, dynamodb.Table] = {
             suffix: self._table(stage, definition, removal) for suffix, definition in self.definitions.items()}

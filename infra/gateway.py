@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import Annotations, Aws, CfnResource, Fn
+from aws_cdk import Acknowledgment, Aws, CfnResource, Fn, Validations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -136,8 +136,8 @@ class RateLimitAcl(Construct):
         association = wafv2.CfnWebACLAssociation(
             self, "Association", web_acl_arn=self.acl.attr_arn,
             resource_arn=f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}::/restapis/{rest_api.ref}/stages/{stage_name}")
-        Annotations.of(association).acknowledge_warning(  # CDK checks before the SAM transform; cfn-lint after
-            "CloudFormation-Validate::F1020", "RestAPI.Stage exists once SAM has transformed the template")
+        Validations.of(association).acknowledge(Acknowledgment(  # CDK checks before the SAM transform; cfn-lint after
+            id="CloudFormation-Validate::F1020", reason="RestAPI.Stage exists once SAM has transformed the template"))
 
 
 def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:

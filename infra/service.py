@@ -16,6 +16,7 @@ from typing import Any
 
 from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from chalice.cdk import Chalice
 from constructs import Construct
@@ -47,7 +48,7 @@ class ChaliceService(Construct):
     """The packaged app: `functions` (logical id -> AWS::Serverless::Function), their `roles`, the `rest_api`."""
 
     def __init__(self, scope: Construct, construct_id: str, *, stage: StageSettings, source_dir: Path,
-                 work_dir: Path, environment: Mapping[str, str]) -> None:
+                 work_dir: Path, environment: Mapping[str, str], log_key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         with _packaging_directory(work_dir, stage.region):
@@ -60,7 +61,7 @@ class ChaliceService(Construct):
         self.log_groups: dict[str, logs.LogGroup] = {}
         for logical_id, resource in sorted(self.sam_resources.items()):
             if resource["Type"] == "AWS::Serverless::Function":
-                self._function(logical_id, stage, environment)
+                self._function(logical_id, stage, environment, log_key)
 
     def events(self, event_type: str) -> list[tuple[str, str, dict[str, Any]]]:
         """(function logical id, event name, event properties) of every event source of `event_type` (`SQS`,
@@ -70,12 +71,13 @@ class ChaliceService(Construct):
                 for name, event in sorted(self.sam_resources[logical_id]["Properties"].get("Events", {}).items())
                 if event["Type"] == event_type]
 
-    def _function(self, logical_id: str, stage: StageSettings, environment: Mapping[str, str]) -> None:
+    def _function(self, logical_id: str, stage: StageSettings, environment: Mapping[str, str],
+                  log_key: kms.IKey) -> None:
         function = self.chalice.get_resource(logical_id)
         settings = stage.function(logical_id)
         role = iam.Role(self, f"{logical_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                         description=f"ejournal {stage.name}: the {logical_id} function only")
-        log_group = logs.LogGroup(self, f"{logical_id}Logs", retention=stage.log_retention,
+        log_group = logs.LogGroup(self, f"{logical_id}Logs", retention=stage.log_retention, encryption_key=log_key,
                                   removal_policy=RemovalPolicy.DESTROY)
         log_group.grant_write(role)
         if stage.xray:

@@ -47,7 +47,7 @@ class ServiceStack(Stack):
         self.users = UserDirectory(self, "Users", stage)
         self.mail = MailSender(self, "Mail", stage)
         self.service = ChaliceService(self, "Service", stage=stage, source_dir=REPO_ROOT, work_dir=work_dir,
-                                      environment=self._environment(stage))
+                                      environment=self._environment(stage), log_key=self.data.key)
         for logical_id, role in self.service.roles.items():
             grant_access(role, access_of(logical_id), data=self.data, files=self.files.bucket, tasks=self.tasks,
                          mail=self.mail, push_application_arn=stage.push_application_arn)
@@ -63,7 +63,8 @@ class ServiceStack(Stack):
             dead_letters[f"{logical_id}-stream"] = failures
             consumers.append(logical_id)
 
-        access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=stage.log_retention)
+        access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=stage.log_retention,
+                                    encryption_key=self.data.key)
         self._api_gateway_logging_role()
         api_name = configure_rest_api(self.service.rest_api, stage, access_logs)
         if stage.waf:

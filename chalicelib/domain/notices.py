@@ -29,9 +29,10 @@ from chalicelib.domain.dates import KZ_TZ
 from chalicelib.domain.errors import FieldError, RuleViolation
 
 __all__ = [
-    "KINDS", "LANGUAGES", "CHANNELS", "MODES", "ATTENDANCE_NOTICED", "MARKS", "PERIODS", "DIGEST_AT", "DEFAULT_WINDOW", "FEEDBACK_LIMIT",
-    "SHORT_LIMIT", "InvalidNotice", "Names", "NoticeEvent", "Notice", "QuietHours", "DEFAULT_QUIET", "Preferences",
-    "Outbox", "Queued", "Message", "render", "due_at", "next_outbox", "compose", "updated_preferences",
+    "KINDS", "LANGUAGES", "CHANNELS", "MODES", "ATTENDANCE_NOTICED", "MARKS", "PERIODS", "DIGEST_AT",
+    "DEFAULT_WINDOW", "FEEDBACK_LIMIT", "SHORT_LIMIT", "InvalidNotice", "Names", "NoticeEvent", "Notice",
+    "QuietHours", "DEFAULT_QUIET", "Preferences", "Outbox", "Queued", "Message", "render", "due_at", "next_outbox",
+    "compose", "updated_preferences",
 ]
 
 KINDS = ("formative", "result", "attendance", "period_mark")

@@ -85,3 +85,4 @@ def test_every_log_group_expires_as_the_stage_says(stage):
     assert len(groups) == len(stage.functions()) + 1  # one per function and the API access log
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == days
+        assert group["Properties"]["KmsKeyId"]["Fn::GetAtt"][0] in stage.resources("AWS::KMS::Key")

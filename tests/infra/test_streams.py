@@ -46,7 +46,8 @@ def test_every_stream_source_parks_failures_in_an_encrypted_queue_kept_14_days(s
 
 @pytest.mark.parametrize("arn, suffix", [
     ("arn:aws:dynamodb:eu-central-1:000000000000:table/journal/stream/local", "journal"),
-    ("arn:aws:dynamodb:eu-central-1:123456789012:table/parked-records/stream/2026-11-01T00:00:00.000", "parked-records"),
+    ("arn:aws:dynamodb:eu-central-1:123456789012:table/parked-records/stream/2026-11-01T00:00:00.000",
+     "parked-records"),
 ])
 def test_a_placeholder_stream_arn_names_the_table_suffix(arn, suffix):
     assert stream_table_suffix(arn) == suffix

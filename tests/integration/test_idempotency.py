@@ -2,14 +2,14 @@
 with another body is 422; a failed request is forgotten, so the client can fix it and retry with the same key."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 
 from chalicelib.api.http import ENDPOINTS
-from chalicelib.config import settings
+from chalicelib.config import reset_settings, settings
 from chalicelib.store.base import all_models
 from app import app  # noqa: F401  (registers every route in ENDPOINTS)
 from tests.integration.conftest import Api, Campus, School, body, roster
@@ -50,6 +50,7 @@ CREATIONS: dict[str, Callable[[Campus], Creation]] = {
         _unlimited(c.a).teacher, f"/v1/journals/{c.a.journal_id}/works",
         {"kind": "SOR", "period": "T2", "date": "2026-11-03", "title": "БЖБ 1", "max_points": 10},
         {"kind": "SOR", "period": "T2", "date": "2026-11-04", "title": "БЖБ 2", "max_points": 12}),
+    "/v1/me/devices": lambda c: (c.a.parent, "/v1/me/devices", {"token": "push-token-1"}, {"token": "push-token-2"}),
 }
 
 
@@ -77,8 +78,21 @@ def test_every_creating_route_is_covered_here() -> None:
     assert all(e.method == "POST" for e in ENDPOINTS if e.creates)
 
 
+@pytest.fixture()
+def push_application(campus: Campus, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A push application for this stage, so devices can be registered."""
+    arn = boto3.client("sns").create_platform_application(
+        Name="ejournal-test", Platform="GCM", Attributes={"PlatformCredential": "server-key"})
+    monkeypatch.setenv("PUSH_APPLICATION_ARN", arn["PlatformApplicationArn"])
+    reset_settings()
+    yield
+    monkeypatch.undo()
+    reset_settings()
+
+
 @pytest.mark.parametrize("route", CREATIONS)
-def test_a_repeat_returns_the_first_answer_and_creates_nothing(campus: Campus, route: str) -> None:
+def test_a_repeat_returns_the_first_answer_and_creates_nothing(campus: Campus, push_application: None,
+                                                               route: str) -> None:
     api, path, payload, other = CREATIONS[route](campus)
     before = stored_items()
     first = _post(api, path, payload, "key-1")
