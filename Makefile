@@ -31,4 +31,31 @@ unit: venv ## run only the unit tests (seconds)
 bench: venv ## run the benchmarks and write bench/results/*.json
 	$(PY) -m bench
 
-.PHONY: help venv run test unit bench
+INFRA_PY := infra/.venv/bin/python
+infra/.venv/.installed: requirements.txt requirements-dev.txt infra/requirements.txt
+	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13.0) or put python3.13 on PATH." >&2; exit 1; fi
+	@[ -x $(INFRA_PY) ] || $(PYTHON313) -m venv infra/.venv
+	$(INFRA_PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -r infra/requirements.txt
+	@touch $@
+
+infra/.venv-checkov/.installed: infra/checkov-requirements.txt
+	@[ -x infra/.venv-checkov/bin/python ] || $(PYTHON313) -m venv infra/.venv-checkov
+	infra/.venv-checkov/bin/python -m pip install -q --disable-pip-version-check -r infra/checkov-requirements.txt
+	@touch $@
+
+synth: infra/.venv/.installed ## write STAGE's CloudFormation template offline (infra/cdk.out/$(STAGE))
+	rm -rf infra/cdk.out/$(STAGE)
+	CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' CDK_OUTDIR=infra/cdk.out/$(STAGE) $(INFRA_PY) infra/main.py
+
+infra-test: infra/.venv/.installed ## CDK assertion tests on both stages
+	$(INFRA_PY) -m pytest -q tests/infra
+
+lint-infra: infra/.venv/.installed infra/.venv-checkov/.installed ## cfn-lint and checkov on both stages
+	$(MAKE) synth STAGE=dev && $(MAKE) synth STAGE=prod
+	infra/.venv/bin/cfn-lint infra/cdk.out/dev/dev.template.json infra/cdk.out/prod/prod.template.json
+	infra/.venv-checkov/bin/checkov --quiet --config-file infra/.checkov.yaml -f infra/cdk.out/dev/dev.template.json -f infra/cdk.out/prod/prod.template.json
+
+deploy: ## how to deploy STAGE (needs AWS credentials and the CDK CLI; cannot run here)
+	@echo "cd infra && npx aws-cdk@2 deploy -c stage=$(STAGE)   # see infra/RUNBOOK.md, Deploying"
+
+.PHONY: help venv run test unit bench synth infra-test lint-infra deploy

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("aws_cdk", reason="CDK tests need infra/.venv (make infra-test)")
-
-from aws_cdk.assertions import Template  # noqa: E402
+try:
+    from aws_cdk.assertions import Template
+except ImportError:  # not the infra virtualenv: nothing here can run
+    collect_ignore_glob = ["test_*.py"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
