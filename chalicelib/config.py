@@ -32,6 +32,7 @@ class Settings:
     login_lockout_seconds: int
     files_bucket: str
     tasks_queue_url: str
+    dead_letter_queue_url: str  # where stream consumers send records they gave up on ("" = keep them parked only)
     max_body_bytes: int
     mail_from: str  # the sender of notification e-mail (an SES-verified identity)
     push_application_arn: str  # the SNS platform application of push devices ("" = no push)
@@ -90,6 +91,7 @@ def _load() -> Settings:
         login_lockout_seconds=_int("LOGIN_LOCKOUT_SECONDS", 900),
         files_bucket=_env("FILES_BUCKET", f"ejournal-{stage}-files"),
         tasks_queue_url=os.environ.get("TASKS_QUEUE_URL", ""),
+        dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
         max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
         mail_from=_env("MAIL_FROM", "noreply@ejournal.kz"),
         push_application_arn=os.environ.get("PUSH_APPLICATION_ARN", ""),

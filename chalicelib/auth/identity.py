@@ -18,7 +18,7 @@ from chalicelib.domain.errors import Problem, TooManyRequests, Unauthorized
 from chalicelib.domain.policy import Caller, Grant, Role
 from chalicelib.store import people
 
-__all__ = ["authenticate", "issue_token", "kdf_params", "token_issuer", "caller_of"]
+__all__ = ["authenticate", "authenticate_token", "issue_token", "kdf_params", "token_issuer", "caller_of"]
 
 
 class _ProviderDown(Problem):
@@ -59,8 +59,13 @@ def authenticate(authorization: str | None) -> Caller:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send `Authorization: Bearer <token>`.", headers={"WWW-Authenticate": "Bearer"})
+    return authenticate_token(token.strip())
+
+
+def authenticate_token(token: str) -> Caller:
+    """The caller behind an access token however it came (Bearer header, or v2's `Access-Token`), or 401."""
     try:
-        verified = _verifier().verify(token.strip())
+        verified = _verifier().verify(token)
     except InvalidToken as exc:
         raise Unauthorized(f"The token was refused: {exc}.",
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None

@@ -157,7 +157,7 @@ def _family_rows(class_ids: dict[str, str], password: str) -> list[dict[str, str
     """Every pupil and one parent per family (a parent of two is listed with the 5 "Ә" child)."""
     pupil_id = {(key, name): f"P{CLASSES[key][0]}-{n:02d}" for key in PUPILS for n, name in enumerate(PUPILS[key], 1)}
     second_child = {older: younger for older, younger in SIBLINGS}
-    has_parent = {("7А", younger) for _, younger in SIBLINGS}
+    listed_with_sibling = {("7А", younger) for _, younger in SIBLINGS}  # their parent is on the 5 "Ә" row
     rows = []
     for key, names in PUPILS.items():
         grade, _, language = CLASSES[key]
@@ -166,7 +166,7 @@ def _family_rows(class_ids: dict[str, str], password: str) -> list[dict[str, str
             rows.append({"role": "student", "external_id": pupil_id[key, name], "last_name": last,
                          "first_name": first, "class_id": class_ids[key], "password": password, "language": language,
                          "username": "student.demo" if (key, name) == DEMO_STUDENT else f"pupil.{grade}.{n:02d}"})
-            if (key, name) in has_parent:
+            if (key, name) in listed_with_sibling:
                 continue
             children = [pupil_id[key, name]] + ([pupil_id["7А", second_child[name]]] if name in second_child else [])
             username = "parent.demo" if (key, name) == DEMO_PARENT else f"parent.{grade}.{n:02d}"

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
 import boto3
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends

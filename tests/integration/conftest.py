@@ -1,13 +1,15 @@
 """Integration tests: the Chalice app through its test client, on moto's in-process AWS.
 
-One moto mock and its clients are made once per session (building clients is the slow part) and switched on,
-empty, for each test that uses them (a test may also run its own `mock_aws()`). A test that asks for `aws`
-(or `client`, `ministry`) gets an empty store; one that asks for `campus` gets three schools full of people,
-built through the API once per session and restored from a snapshot for each test (moto's DynamoDB reads
-every item on each query: small tables keep the suite fast).
+One moto mock and the clients are made once per session (making clients is slow) and switched on for each
+test that uses them (a test may also run its own `mock_aws()`). A test that asks for `aws` (or `client`,
+`ministry`) gets an empty store; one that asks for `campus` gets three schools full of people, built through
+the API once per session and restored from a copy of moto's tables for each test (moto's DynamoDB reads every
+item on each query: small tables keep the suite fast).
 """
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import json
 import os
@@ -32,41 +34,61 @@ ROSTER_HEADER = ("role,external_id,last_name,first_name,middle_name,class_id,use
                  "language,email,phone")
 
 
+@functools.cache
+def aws_client(service: str) -> Any:
+    """A boto3 client, made once (making one takes longer than most requests); it talks to moto when it is on."""
+    return boto3.client(service)
+
+
+def _dynamodb_state() -> Any:
+    """Moto's DynamoDB of this account and region; its `tables` are copied to save and restore a whole store
+    in milliseconds (creating the tables and writing the items through the API takes far longer)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from chalicelib.config import settings
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][settings().region]
+
+
 @dataclass
 class _World:
-    """One moto mock and the clients the fixtures use, made once; the mock is on only while a test uses it."""
+    """One moto mock, made once; it is on only while a test uses it, each time empty but for `tables`."""
 
     mock: Any
-    sqs: Any
-    s3: Any
-    dynamodb: Any
+    empty: Any  # moto's DynamoDB tables of the service, created and empty
 
     @contextmanager
-    def fresh(self) -> Iterator[None]:
-        """Moto on and empty, with the service's tables, bucket and queue; off again afterwards."""
+    def fresh(self, tables: Any = None) -> Iterator[None]:
+        """Moto on, with the service's bucket, queue and `tables` (default: empty); off again afterwards."""
         from chalicelib.config import settings
-        from chalicelib.store.base import create_tables
 
         self.mock.start()  # resets every service
         try:
             reset_settings()
-            self.sqs.create_queue(QueueName=QUEUE)
-            self.s3.create_bucket(Bucket=settings().files_bucket,
-                                  CreateBucketConfiguration={"LocationConstraint": settings().region})
-            create_tables()
+            aws_client("sqs").create_queue(QueueName=QUEUE)
+            aws_client("s3").create_bucket(Bucket=settings().files_bucket,
+                                           CreateBucketConfiguration={"LocationConstraint": settings().region})
+            _dynamodb_state().tables = copy.deepcopy(self.empty if tables is None else tables)
             yield
         finally:
             self.mock.stop()
 
+    @staticmethod
+    def tables() -> Any:
+        return copy.deepcopy(_dynamodb_state().tables)
+
 
 @pytest.fixture(scope="session")
 def _world() -> Iterator[_World]:
+    from chalicelib.store.base import create_tables
+
     mock = mock_aws()
     with mock:
-        sqs = boto3.client("sqs")
-        os.environ["TASKS_QUEUE_URL"] = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
-        world = _World(mock, sqs, boto3.client("s3"), boto3.client("dynamodb"))
-    reset_settings()
+        os.environ["TASKS_QUEUE_URL"] = aws_client("sqs").create_queue(QueueName=QUEUE)["QueueUrl"]
+        reset_settings()
+        create_tables()
+        world = _World(mock, _World.tables())
     yield world
     os.environ["TASKS_QUEUE_URL"] = ""
     reset_settings()
@@ -127,7 +149,7 @@ def drain_tasks() -> int:
     from chalicelib.config import settings
     from chalicelib.jobs.tasks import run_task
 
-    sqs, ran = boto3.client("sqs"), 0
+    sqs, ran = aws_client("sqs"), 0
     while True:
         got = sqs.receive_message(QueueUrl=settings().tasks_queue_url, MaxNumberOfMessages=10)
         messages = got.get("Messages", [])
@@ -139,15 +161,12 @@ def drain_tasks() -> int:
             ran += 1
 
 
-def _directory_table() -> str:
-    from chalicelib.config import settings
-
-    return settings().table("directory")
-
-
 def directory_items() -> int:
     """How many items the directory table holds (a failed request must not change it)."""
-    pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=_directory_table(), Select="COUNT")
+    from chalicelib.config import settings
+
+    pages = aws_client("dynamodb").get_paginator("scan").paginate(TableName=settings().table("directory"),
+                                                                  Select="COUNT")
     return sum(page["Count"] for page in pages)
 
 
@@ -251,24 +270,20 @@ class Campus:
 
 
 @pytest.fixture(scope="session")
-def _campus_snapshot(_world: _World) -> tuple[Campus, list[dict[str, Any]]]:
-    """The campus, built once through the API, and every directory item it wrote."""
+def _campus_snapshot(_world: _World) -> tuple[Campus, Any]:
+    """The campus, built once through the API, and moto's tables holding it."""
     with _world.fresh():
         client = _client()
         ministry = operator(client, "minister", "ministry")
         campus = Campus(client, ministry, open_school(ministry), open_school(ministry),
                         open_school(ministry, "astana"), operator(client, "region-almaty", "region_admin", "almaty"),
                         operator(client, "region-astana", "region_admin", "astana"))
-        pages = _world.dynamodb.get_paginator("scan").paginate(TableName=_directory_table())
-        return campus, [item for page in pages for item in page["Items"]]
+        return campus, _World.tables()
 
 
 @pytest.fixture()
-def campus(_world: _World, _campus_snapshot: tuple[Campus, list[dict[str, Any]]]) -> Iterator[Campus]:
+def campus(_world: _World, _campus_snapshot: tuple[Campus, Any]) -> Iterator[Campus]:
     """The campus, restored from its snapshot for this test."""
-    built, items = _campus_snapshot
-    with _world.fresh():
-        for start in range(0, len(items), 25):
-            _world.dynamodb.batch_write_item(RequestItems={
-                _directory_table(): [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]})
+    built, tables = _campus_snapshot
+    with _world.fresh(tables):
         yield built

@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from chalicelib.api.http import ENDPOINTS
 from chalicelib.config import reset_settings, settings
 from chalicelib.store.base import all_models
 from app import app  # noqa: F401  (registers every route in ENDPOINTS)
-from tests.integration.conftest import Api, Campus, School, body, roster
+from tests.integration.conftest import Api, Campus, School, aws_client, body, roster
 
 
 def stored_items() -> int:
     """Every item the service holds, in every table but the idempotency records themselves."""
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = aws_client("dynamodb")
     return sum(page["Count"] for suffix in all_models() if suffix != "idempotency"
                for page in dynamodb.get_paginator("scan").paginate(TableName=settings().table(suffix),
                                                                     Select="COUNT"))
@@ -81,7 +80,7 @@ def test_every_creating_route_is_covered_here() -> None:
 @pytest.fixture()
 def push_application(campus: Campus, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A push application for this stage, so devices can be registered."""
-    arn = boto3.client("sns").create_platform_application(
+    arn = aws_client("sns").create_platform_application(
         Name="ejournal-test", Platform="GCM", Attributes={"PlatformCredential": "server-key"})
     monkeypatch.setenv("PUSH_APPLICATION_ARN", arn["PlatformApplicationArn"])
     reset_settings()

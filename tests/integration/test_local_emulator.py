@@ -24,7 +24,8 @@ def dynamodb() -> Iterator[Any]:
 
 
 def put_new(key: str) -> dict[str, Any]:
-    return {"Put": {"TableName": "things", "Item": {"pk": {"S": key}}, "ConditionExpression": "attribute_not_exists(pk)"}}
+    return {"Put": {"TableName": "things", "Item": {"pk": {"S": key}},
+                    "ConditionExpression": "attribute_not_exists(pk)"}}
 
 
 def keys(client: Any) -> set[str]:
