@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Response
 
 from chalicelib.api.http import problem_response
+from chalicelib.api.kundelik import envelope as kundelik
 from chalicelib.config import settings
 from chalicelib.domain.errors import (
     BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Problem, UnsupportedMediaType,
@@ -31,16 +32,17 @@ def serve_http(request: Any, get_response: Callable[[Any], Response]) -> Respons
     context = getattr(request, "context", None) or {}
     logger.append_keys(correlation_id=context.get("requestId"))
     where = _where(request)
+    v2 = kundelik.serves(where)  # the Kundelik v2 layer answers in its own envelope, never problem+json
     try:
         body, limit = request.raw_body or b"", settings().max_body_bytes
         if len(body) > limit:
-            response = problem_response(PayloadTooLarge(f"The body is {len(body)} bytes; the limit is {limit}."),
-                                        where)
+            response = _failure(PayloadTooLarge(f"The body is {len(body)} bytes; the limit is {limit}."), where, v2)
         else:
-            response = _as_problem(get_response(request), where)
+            response = get_response(request)
+            response = kundelik.as_envelope(response) if v2 else _as_problem(response, where)
     except Exception:  # a bug: answer 500 without details, log the trace (no request data)
         logger.exception("unhandled error")
-        response = problem_response(Problem("An internal error occurred; it has been logged."), where)
+        response = _failure(Problem("An internal error occurred; it has been logged."), where, v2)
     elapsed_ms = (time.perf_counter() - started) * 1000
     route = context.get("resourcePath", "?")
     logger.info("request", extra={"method": request.method, "route": route,
@@ -51,6 +53,10 @@ def serve_http(request: Any, get_response: Callable[[Any], Response]) -> Respons
     metrics.flush_metrics()
     metrics.clear_metrics()  # where metrics are disabled (tests) flushing keeps them: never let them pile up
     return response
+
+
+def _failure(problem: Problem, where: str, v2: bool) -> Response:
+    return kundelik.error_response(problem) if v2 else problem_response(problem, where)
 
 
 def _where(request: Any) -> str:

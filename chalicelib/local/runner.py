@@ -23,6 +23,7 @@ from chalice import Chalice
 
 from chalicelib.local import snapshot
 from chalicelib.local.demo import ADMIN, Demo, seed, set_admin_password
+from chalicelib.local.journal_demo import seed_half_term
 from chalicelib.local.emulator import ACCOUNT_ID, REGION, Emulator, create_resources, point_environment_at
 from chalicelib.local.gateway import HttpServer, chalice_config
 from chalicelib.local.queues import queue_pollers
@@ -77,6 +78,8 @@ def run(options: Options, started: float) -> int:
         ready = True
         print(_banner(server.url, endpoint, options, demo, admin_password, len(workers),
                       time.perf_counter() - started), flush=True)
+        if demo is not None:
+            workers.append(_seed_journal_in_background(demo.school_id))
         while not stop.wait(0.5):
             pass
         print("Stopping ...", flush=True)
@@ -91,6 +94,19 @@ def run(options: Options, started: float) -> int:
                 snapshot.save(options.data_file, ACCOUNT_ID)
         finally:
             emulator.stop()
+
+
+def _seed_journal_in_background(school_id: str) -> threading.Thread:
+    """The half-term of journal entries, written while the API already answers (start-up stays short)."""
+    def seed_journal() -> None:
+        began = time.perf_counter()
+        seed_half_term(school_id)
+        print(f"Demo journal: a half-term of lessons, attendance and marks loaded in "
+              f"{time.perf_counter() - began:.1f} s", flush=True)
+
+    thread = threading.Thread(target=seed_journal, name="journal demo", daemon=True)
+    thread.start()
+    return thread
 
 
 def _start_workers(app: Chalice, stop: threading.Event) -> list[threading.Thread]:

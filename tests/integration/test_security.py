@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from types import SimpleNamespace
 
 import jwt
 import pytest
 
+from app import app  # noqa: F401  (registers every route in ENDPOINTS)
+from chalicelib.api.http import ENDPOINTS
 from chalicelib.auth import caller_of, token_issuer
 from chalicelib.auth.tokens import VerifiedToken
 from chalicelib.domain.policy import Action, Caller, Target, Verdict, decide
 from chalicelib.store.directory import AccountItem
 from chalicelib.store.people import person_key
 from tests.integration.conftest import PASSWORD, Api, Campus, School, body, directory_items, roster
-from tests.integration.test_visibility import reads, writes
+from tests.integration.test_visibility import writes
 
 
 def caller(person_id: str) -> Caller:
@@ -55,10 +58,20 @@ def test_policy_pupils_teachers_and_overseers(campus: Campus) -> None:
         assert decide(overseer, Action.READ_AGGREGATES, pupil(a, "student")) is Verdict.ALLOW
 
 
-def _every_answer(api: Api, s: School) -> str:
-    """The text of every answer `api` gets from the read routes it can reach, /v1/me included."""
-    answers = [api.call("GET", "/v1/me"), *(api.call("GET", path) for path in reads(s))]
-    return "\n".join(r.body.decode() for r in answers)
+QUERY = "?year=2026&grade=7&period=T1&from=2026-09-01&to=2027-05-31&limit=100"
+
+
+def _reads(s: School, student: str) -> list[str]:
+    """Every GET route of the app that needs a token, its ids taken from school `s` and pupil `student`."""
+    ids = {"school_id": s.school_id, "class_id": s.class_id, "subject_id": s.subject_id,
+           "journal_id": s.journal_id, "student_id": s.people[student]}
+    return [e.path.format(**{n: ids.get(n, s.journal_id) for n in re.findall(r"{(\w+)}", e.path)}) + QUERY
+            for e in ENDPOINTS if e.method == "GET" and not e.public]
+
+
+def _every_answer(api: Api, s: School, student: str = "student") -> str:
+    """The text of every answer `api` gets from every read route, `student` being the pupil asked about."""
+    return "\n".join(api.call("GET", path).body.decode() for path in _reads(s, student))
 
 
 def test_no_route_shows_a_parent_another_child(campus: Campus) -> None:
@@ -68,6 +81,12 @@ def test_no_route_shows_a_parent_another_child(campus: Campus) -> None:
     seen = _every_answer(a.parent, a)
     assert a.people["pupil2"] not in seen and a.names[3] not in seen
     assert all(s.people["student"] not in seen for s in (campus.b, campus.c))
+    pupil_routes = [e.path for e in ENDPOINTS if "{student_id}" in e.path and e.method == "GET"]
+    assert pupil_routes  # the diary, standing, history, ...: a classmate and a stranger are unknown to a parent
+    for path in pupil_routes:
+        for other in (a.people["pupil2"], campus.b.people["student"]):
+            r = a.parent.call("GET", path.format(student_id=other) + QUERY)
+            assert r.status_code == 404, (path, r.status_code)
 
 
 def test_a_parent_changes_nothing(campus: Campus) -> None:
@@ -94,7 +113,7 @@ def test_overseers_never_receive_peoples_names(campus: Campus, overseer: str) ->
     api = getattr(campus, overseer)
     me = api.ok("GET", "/v1/me")
     assert me["children"] == [] and me["journals"] == []
-    seen = _every_answer(api, campus.a)
+    seen = _every_answer(api, campus.a) + _every_answer(api, campus.a, "pupil2")
     for name in campus.a.names:
         assert name not in seen
     imported = api.ok("POST", f"/v1/schools/{campus.a.school_id}/roster", raw=roster(
