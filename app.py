@@ -3,7 +3,7 @@ from chalice import Chalice, Cron
 
 from chalicelib.api import account, classes, roster, schools, system
 from chalicelib.api import diary, journal, lessons, objectives, works
-from chalicelib.api import notifications
+from chalicelib.api import kundelik, notifications
 from chalicelib.api.middleware import serve_http
 from chalicelib.jobs.tasks import run_task
 
@@ -15,6 +15,7 @@ for blueprint in (system.bp, account.bp, schools.bp, classes.bp, roster.bp):
 for blueprint in (journal.bp, lessons.bp, works.bp, diary.bp, objectives.bp):
     app.register_blueprint(blueprint)
 app.register_blueprint(notifications.bp)
+app.register_blueprint(kundelik.bp)  # the Kundelik / Dnevnik.ru API v2 layer: /v2/..., /v2.0/...
 
 
 @app.on_sqs_message(queue="ejournal-tasks", batch_size=1)
@@ -31,6 +32,25 @@ def journal_audit(event):
     from chalicelib.streams.audit import handle
 
     return handle(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:eu-central-1:000000000000:table/journal/stream/local",
+                        batch_size=100)
+def journal_counters(event):
+    """The journal table's stream -> counters, then parents' notifications: one function, because a stream
+    shard serves at most two readers (this and the audit); the ARN names the table suffix, infra/ sets it."""
+    from chalicelib.streams import counters, notifications
+    from chalicelib.streams.batch import handle
+
+    return handle(event.to_dict(), counters.CONSUMER, notifications.CONSUMER)
+
+
+@app.schedule(Cron(0, 21, "*", "*", "?", "*"))
+def counters_reconciliation(event):
+    """Every school's counters recomputed from the journal, drift logged and repaired: 02:00 UTC+5 nightly."""
+    from chalicelib.jobs.reconcile import reconcile_all
+
+    return reconcile_all(repair=True)
 
 
 @app.schedule(Cron("*", "*", "*", "*", "?", "*"))

@@ -28,7 +28,8 @@ from packaging.utils import canonicalize_name
 
 from bench.results import Metric
 
-__all__ = ["FLOOR_REQUIREMENTS", "FLOOR_SOURCE", "SCENARIO", "ColdImportError", "measure", "run"]
+__all__ = ["FLOOR_REQUIREMENTS", "FLOOR_SOURCE", "SCENARIO", "ColdImportError", "copy_distributions",
+           "lambda_environment", "measure", "run"]
 
 SCENARIO = "cold_import"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -86,11 +87,11 @@ def measure(
         raise ColdImportError("runs must be at least 1")
     if requirements is None:
         requirements = [*_requirements_file(app.parent / "requirements.txt"), *FLOOR_REQUIREMENTS]
-    environment = _lambda_environment(app.parent, stage)
+    environment = lambda_environment(app.parent, stage)
     with tempfile.TemporaryDirectory(prefix="cold-import-") as scratch:
         root = Path(scratch)
         packages = root / "packages"
-        _install(requirements, packages)
+        copy_distributions(requirements, packages)
         bundles = {"app": _bundle_app(app, root / "app"), "floor": _bundle_floor(floor, root / "floor")}
         source = _time_imports(bundles, packages, environment, runs, compiled=False)
         _compile(packages, *(bundle.directory for bundle in bundles.values()))
@@ -162,7 +163,7 @@ def _bundle_floor(source: str, directory: Path) -> _Bundle:
     return _Bundle(directory, "app")
 
 
-def _lambda_environment(project: Path, stage: str) -> dict[str, str]:
+def lambda_environment(project: Path, stage: str) -> dict[str, str]:
     """A Lambda's variables (fake credentials, no config files) and the app's own from .chalice/config.json."""
     config_file = project / ".chalice" / "config.json"
     config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
@@ -195,7 +196,7 @@ def _requirements_file(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("-")]
 
 
-def _install(requirements: Iterable[str], target: Path) -> None:
+def copy_distributions(requirements: Iterable[str], target: Path) -> None:
     """Copy the installed files of `requirements` and their dependencies to `target`, without .pyc."""
     target.mkdir()
     done: dict[str, set[str]] = {}

@@ -68,6 +68,8 @@ def _load() -> Settings:
     idp = _env("IDENTITY_PROVIDER", "builtin" if stage in {"local", "test"} else "cognito")
     if idp not in {"builtin", "cognito"}:
         raise ConfigError("IDENTITY_PROVIDER must be builtin or cognito")
+    if idp == "builtin" and stage not in {"local", "test"}:
+        raise ConfigError("IDENTITY_PROVIDER=builtin is allowed only in the local and test stages")
     kdf = _env("KDF_COST", "cheap" if stage in {"local", "test"} else "strong")
     if kdf == "cheap" and stage not in {"local", "test"}:
         raise ConfigError("KDF_COST=cheap is allowed only in the local and test stages")

@@ -20,10 +20,11 @@ from infra.notifications import MailSender, push_endpoints_arn
 from infra.queues import TaskQueue
 
 __all__ = ["ACCESS", "FunctionAccess", "TableUse", "UndeclaredFunction", "access_of", "grant_access",
-           "READ_ACTIONS", "WRITE_ACTIONS"]
+           "LOGIN_ACTIONS", "READ_ACTIONS", "WRITE_ACTIONS"]
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+LOGIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminDisableUser")
 
 
 class UndeclaredFunction(LookupError):
@@ -51,6 +52,7 @@ class FunctionAccess:
     send_sms: bool = False
     send_push: bool = False
     register_devices: bool = False  # turn device tokens into push endpoints
+    manage_logins: bool = False  # create, replace and disable users of the stage's Cognito user pool
 
 
 ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
@@ -59,10 +61,12 @@ ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
     "APIHandler": FunctionAccess(
         tables={"directory": TableUse.READ_WRITE, "journal": TableUse.READ_WRITE,
                 "idempotency": TableUse.READ_WRITE, "audit": TableUse.READ, "notifications": TableUse.READ_WRITE},
-        read_files=("rosters/",), write_files=("rosters/",), enqueue_tasks=True, register_devices=True),
-    # Queued tasks (roster imports): the directory and the uploaded file; never the dead-letter queue.
+        read_files=("rosters/",), write_files=("rosters/",), enqueue_tasks=True, register_devices=True,
+        manage_logins=True),
+    # Queued tasks (roster imports): the directory, the uploaded file and the logins the file creates; never the
+    # dead-letter queue.
     "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE}, read_files=("rosters/",),
-                            consume_tasks=True),
+                            consume_tasks=True, manage_logins=True),
     # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records.
     "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE}),
     # The scheduled flush of due e-mail, SMS and push: the outbox, and people's addresses in the directory.
@@ -81,7 +85,7 @@ def access_of(function_id: str) -> FunctionAccess:
 
 
 def grant_access(role: iam.IRole, access: FunctionAccess, *, data: DataTables, files: s3.IBucket,
-                 tasks: TaskQueue, mail: MailSender, push_application_arn: str) -> None:
+                 tasks: TaskQueue, mail: MailSender, push_application_arn: str, user_pool_arn: str) -> None:
     """Give `role` exactly what `access` declares (tables not in the store yet are skipped; push only where the
     stage has a platform application)."""
     for suffix, use in sorted(access.tables.items()):
@@ -111,6 +115,8 @@ def grant_access(role: iam.IRole, access: FunctionAccess, *, data: DataTables, f
     if push_application_arn and access.send_push:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["sns:Publish"], resources=[push_endpoints_arn(push_application_arn)]))
+    if access.manage_logins:
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(LOGIN_ACTIONS), resources=[user_pool_arn]))
     if push_application_arn and access.register_devices:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["sns:CreatePlatformEndpoint"], resources=[push_application_arn]))

@@ -1,7 +1,11 @@
 """Identity in AWS stages: a Cognito user pool and the app client whose tokens `chalicelib.auth` verifies.
 
-Accounts are created by schools (roster import), never by sign-up. Users sign in with the username the roster
-gives them; pupils often have no e-mail, so recovery goes through the school admin.
+Accounts are created by schools (roster import, `chalicelib.auth.cognito_users`), never by sign-up. Users sign in
+with the username the roster gives them; pupils often have no e-mail, so recovery goes through the school admin.
+Each user carries `custom:person_id`, set at creation and immutable (nobody, the user included, can point a
+login at another person). The password policy is the roster's (8 to 128 characters, no character classes: the
+file's password is the first, temporary one, and the user's own must follow the same rule); the roster checks
+it before anything is created.
 """
 from __future__ import annotations
 
@@ -25,7 +29,9 @@ class UserDirectory(Construct):
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(username=True),
             sign_in_case_sensitive=False,
-            password_policy=cognito.PasswordPolicy(min_length=10, require_symbols=False,
+            custom_attributes={"person_id": cognito.StringAttribute(min_len=1, max_len=64, mutable=False)},
+            password_policy=cognito.PasswordPolicy(min_length=8, require_lowercase=False, require_uppercase=False,
+                                                   require_digits=False, require_symbols=False,
                                                    temp_password_validity=Duration.days(7)),
             mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.NONE,

@@ -1,6 +1,7 @@
 """The Chalice app (app.py, chalicelib/) packaged by `chalice.cdk.Chalice`, with a role and log group per function.
 
-`chalice package` runs during synth and writes a SAM template plus deployment.zip; CDK includes both. Chalice's
+`chalice package` runs during synth and writes a SAM template plus deployment.zip, which `infra.package` slims
+(the runtime's boto3 left out, bytecode in) before CDK hashes and includes both. Chalice's
 own IAM handling is off (`manage_iam_role: false`): each function's `Role` is replaced by a role of its own
 here, granted by infra/access.py. Environment variables are everything chalicelib/config.py reads, set on
 every function (settings are read once, whichever handler runs first).
@@ -22,6 +23,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from infra.gateway import API_STAGE
+from infra.package import LAMBDA_ARCHITECTURE, slim_package
 from infra.stages import StageSettings
 
 __all__ = ["PLACEHOLDER_ROLE", "ChaliceService", "chalice_config"]
@@ -34,7 +36,7 @@ def chalice_config(stage: StageSettings) -> dict[str, Any]:
     return {
         "api_gateway_stage": API_STAGE,
         "api_gateway_endpoint_type": "REGIONAL",  # WAF and access logs on the stage; no Chalice-made CloudFront
-        "lambda_architecture": "arm64",  # about 20 % cheaper per GB-second than x86_64, same wheels exist
+        "lambda_architecture": LAMBDA_ARCHITECTURE,
         "lambda_memory_size": stage.api_function.memory_mb,
         "lambda_timeout": stage.api_function.timeout_seconds,
         "manage_iam_role": False,
@@ -42,6 +44,14 @@ def chalice_config(stage: StageSettings) -> dict[str, Any]:
         "autogen_policy": False,
         "xray": stage.xray,
     }
+
+
+class _SlimChalice(Chalice):
+    """`chalice.cdk.Chalice` whose deployment.zip is slimmed right after `chalice package` wrote it."""
+
+    def _package_app(self) -> None:
+        super()._package_app()
+        slim_package(Path(self._sam_package_dir) / "deployment.zip", runtime=_sam_runtime(self._sam_package_dir))
 
 
 class ChaliceService(Construct):
@@ -53,7 +63,8 @@ class ChaliceService(Construct):
         stack = Stack.of(self)
         with _packaging_directory(work_dir, stage.region):
             # Chalice names its stage after the scope's path: the stack, whose id is the stage name.
-            self.chalice = Chalice(stack, "Api", source_dir=str(source_dir), stage_config=chalice_config(stage))
+            self.chalice = _SlimChalice(stack, "Api", source_dir=str(source_dir),
+                                        stage_config=chalice_config(stage))
         self.sam_resources: dict[str, Any] = _sam_resources(self.chalice)
         self.rest_api: CfnResource = self.chalice.get_resource("RestAPI")
         self.functions: dict[str, CfnResource] = {}
@@ -107,6 +118,12 @@ def _packaging_directory(work_dir: Path, region: str) -> Iterator[None]:
     finally:
         if before is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)
+
+
+def _sam_runtime(package_dir: str) -> str:
+    """The Lambda runtime (`python3.13`) Chalice chose for the package's functions."""
+    resources = json.loads((Path(package_dir) / "sam.json").read_text(encoding="utf-8"))["Resources"]
+    return next(r["Properties"]["Runtime"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function")
 
 
 def _sam_resources(chalice: Chalice) -> dict[str, Any]:

@@ -50,7 +50,8 @@ class ServiceStack(Stack):
                                       environment=self._environment(stage), log_key=self.data.key)
         for logical_id, role in self.service.roles.items():
             grant_access(role, access_of(logical_id), data=self.data, files=self.files.bucket, tasks=self.tasks,
-                         mail=self.mail, push_application_arn=stage.push_application_arn)
+                         mail=self.mail, push_application_arn=stage.push_application_arn,
+                         user_pool_arn=self.users.pool.user_pool_arn)
         self._connect_task_queue()
         dead_letters = {"tasks": self.tasks.dead_letters}
         consumers = []

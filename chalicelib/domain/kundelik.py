@@ -31,11 +31,11 @@ __all__ = [
     "parse_day", "day_range", "derived_id", "twin", "day_text", "moment_text", "short_name", "locale_of",
     "subject_shape", "person_shape", "group_shape", "period_shapes", "formative_work", "homework_work",
     "summative_work", "lesson_on", "mark_of", "marks_of", "log_entry", "lesson_shape", "lesson_brief",
-    "days_between",
+    "days_between", "terms_within",
 ]
 
 PERSON_DAYS = 366  # one pupil's range: a school year is one or two Query pages
-GROUP_DAYS = 92    # a whole class's range: a Query per pupil
+GROUP_DAYS = 92    # a whole class's range: each journal's terms of it, one Query per journal
 ATTENDANCE = {"present": "Attend", "absent": "Absent", "ill": "Ill", "late": "Late", "excused": "Pass"}
 ATTENDANCE_STATUSES = ("Attend", "Absent", "Ill", "Late", "Pass")
 FORMATIVE_MARK, POINTS_MARK = "mark10", "points"
@@ -312,3 +312,9 @@ def lesson_brief(lesson: Lesson, work_ids: Sequence[str], teacher_ids: Sequence[
 
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def terms_within(periods: Mapping[str, tuple[date, date]], first: date, last: date) -> tuple[str, ...]:
+    """The terms (T1..T4) of a calendar that share a day with `first`..`last`, in order."""
+    return tuple(code for code in ("T1", "T2", "T3", "T4")
+                 if code in periods and periods[code][0] <= last and first <= periods[code][1])

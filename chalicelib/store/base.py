@@ -36,6 +36,7 @@ def all_models() -> dict[str, type[Model]]:
     from chalicelib.store import directory, idempotency  # noqa: F401  (registers the models)
     from chalicelib.store import audit, curriculum, journal  # noqa: F401
     from chalicelib.store import notifications  # noqa: F401
+    from chalicelib.store import counters, parked  # noqa: F401
 
     return dict(_MODELS)
 

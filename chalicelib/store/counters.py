@@ -198,8 +198,11 @@ def ledger_item(key: tuple[str, str], ledger: Ledger, rev: int | None) -> Ledger
     entries: dict[str, dict[str, list[Any]]] = {}
     for (letter, pupil), state in sorted(ledger.entries.items()):
         entries.setdefault(letter, {})[pupil] = _encode_state(letter, state)
-    return LedgerItem(*key, rev=rev, entries=entries, target=None if target is None else [
+    item = LedgerItem(*key, entries=entries, target=None if target is None else [
         target.version, target.day, target.teacher, int(target.topic), target.work_kind or "", target.max_points])
+    if rev is not None:
+        item.rev = rev
+    return item
 
 
 def sheet_item(key: tuple[str, str], pupils: Mapping[str, Sequence[int]], marking: Marking, as_of: str | None,
@@ -207,7 +210,10 @@ def sheet_item(key: tuple[str, str], pupils: Mapping[str, Sequence[int]], markin
     """A sheet with these pupils' sums (rows of zeros left out) and the live marks they give."""
     rows = {pupil: list(sums) for pupil, sums in sorted(pupils.items()) if any(sums)}
     marks = distribution(rows, marking.pack, marking.scheme) if marking.scheme is Scheme.TERM else {}
-    return SheetItem(*key, pupils=rows, marks=marks, as_of=as_of, rev=rev)
+    item = SheetItem(*key, pupils=rows, marks=marks, as_of=as_of)
+    if rev is not None:
+        item.rev = rev
+    return item
 
 
 def load(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], SheetItem | LedgerItem]:

@@ -35,7 +35,7 @@ class ByConsumer(GlobalSecondaryIndex):
         projection = AllProjection()
 
     consumer = UnicodeAttribute(hash_key=True)
-    since = UnicodeAttribute(range_key=True)
+    since = UnicodeAttribute(range_key=True, attr_name="at")
 
 
 class ParkedRecord(Model):
@@ -78,12 +78,12 @@ def bury(consumer: str, event_id: str) -> None:
     ParkedRecord(event_id, consumer).update(actions=[ParkedRecord.dead.set(to_rfc3339(now_kz()))])
 
 
-def parked_among(consumer: str, event_ids: Iterable[str]) -> set[str]:
-    """Which of `event_ids` the consumer has parked (one BatchGetItem per 100, eventually consistent)."""
+def parked_among(consumer: str, event_ids: Iterable[str], *, consistent: bool = False) -> set[str]:
+    """Which of `event_ids` the consumer has parked (one BatchGetItem per 100)."""
     keys = sorted({(event_id, consumer) for event_id in event_ids})
     found: set[str] = set()
     for start in range(0, len(keys), _BATCH_GET):
-        found |= {item.event_id for item in ParkedRecord.batch_get(keys[start:start + _BATCH_GET],
+        found |= {item.event_id for item in ParkedRecord.batch_get(keys[start:start + _BATCH_GET], consistent_read=consistent,
                                                                    attributes_to_get=["event_id", "consumer"])}
     return found
 

@@ -7,7 +7,7 @@ in the meantime is refused before anything else is written.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
@@ -94,11 +94,21 @@ class import_lock:
 
 
 def apply_plan(school_id: str, region: str, plan: ImportPlan, held: dict[str, PersonItem],
-               password_hashes: dict[str, str]) -> dict[str, str]:
-    """Write the plan; returns person_id by external_id for every row. `password_hashes` by external_id."""
+               password_hashes: dict[str, str],
+               create_logins: Callable[[list[tuple[RosterRow, str]]], None] | None = None) -> dict[str, str]:
+    """Write the plan; returns person_id by external_id for every row. `password_hashes` by external_id (a
+    login without one signs in elsewhere). `create_logins` gets the (row, person_id) of every new login once
+    its username is claimed, before any other write; if it raises, the claims are released."""
     ids = {ext: p.person_id for ext, p in held.items()}
     ids.update({r.external_id: new_id() for r in plan.create})
-    _claim_usernames([(r, ids[r.external_id]) for r in plan.create if r.username])
+    logins = [(r, ids[r.external_id]) for r in plan.create if r.username]
+    claims = _claim_usernames(logins)
+    if create_logins is not None and logins:
+        try:
+            create_logins(logins)
+        except Exception:
+            _batch([], claims)
+            raise
     items: list[Model] = []
     for r in plan.create:
         pid = ids[r.external_id]
@@ -108,7 +118,7 @@ def apply_plan(school_id: str, region: str, plan: ImportPlan, held: dict[str, Pe
                            school_id=school_id, region=region)]
         if r.username:
             items.append(AccountItem(person_key(pid), "ACCOUNT", username=r.username, person_id=pid,
-                                     password_hash=password_hashes[r.external_id], active=True, token_epoch=0))
+                                     password_hash=password_hashes.get(r.external_id), active=True, token_epoch=0))
     for r, old in plan.update:
         items.append(_person(r, old.person_id, school_id, region, version=held[r.external_id].version))
     stale: list[Model] = []
@@ -171,7 +181,7 @@ def _child_cards_of_changed_pupils(plan: ImportPlan, ids: dict[str, str], names:
     return cards
 
 
-def _claim_usernames(claims: list[tuple[RosterRow, str]]) -> None:
+def _claim_usernames(claims: list[tuple[RosterRow, str]]) -> list[GuardItem]:
     """Claim new usernames, 100 a transaction; on a clash undo earlier claims and refuse the file."""
     done: list[GuardItem] = []
     for start in range(0, len(claims), _TX_LIMIT):
@@ -189,6 +199,7 @@ def _claim_usernames(claims: list[tuple[RosterRow, str]]) -> None:
                                   if reason and reason.code == "ConditionalCheckFailed"]
                                  or [RowError(None, None, "the usernames could not be claimed; retry")]) from None
         done += guards
+    return done
 
 
 def _batch(puts: list[Model], deletes: list[Model]) -> None:

@@ -1,72 +1,47 @@
 """The audit consumer: every change on the journal table's stream becomes one audit record.
 
 At-least-once in, exactly-once out: the record's key comes from the change itself (entry key, version, write
-time), so a replayed or duplicated stream record overwrites its own audit item. Ignored: expiries by TTL
-(tombstones leaving), images without a version (the emulator's extra key-only INSERT), writes that kept the
-version (the emulator's no-op MODIFY), and items that are not entries or lessons. A record that cannot be
-processed is reported in `batchItemFailures`; the others of the batch still count.
+time), so a replayed or duplicated stream record overwrites its own audit item. What `change_of` leaves out
+(expiries by TTL, the emulator's key-only INSERT and no-op MODIFY, items that are not entries or lessons) and
+works are not audited. A batch's records are written together (BatchWriteItem); failures are handled by
+`chalicelib.streams.batch` (reported, parked, dead-lettered after bounded attempts).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Mapping
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.dates import KZ_TZ, to_rfc3339
 from chalicelib.store.audit import AuditRecord, audit_sk
-from chalicelib.store.journal import KINDS, Entry, Lesson, decode, entry_values, lesson_values, parse_entry_sk
+from chalicelib.store.journal import KINDS, Entry, Lesson, entry_values, lesson_values
+from chalicelib.streams.batch import Consumer, handle as handle_batch
+from chalicelib.streams.records import Change, StreamRecord, change_of
 
-__all__ = ["handle", "audit_of", "TTL_PRINCIPAL"]
-
-TTL_PRINCIPAL = "dynamodb.amazonaws.com"
-
-_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+__all__ = ["CONSUMER", "handle", "audit_of"]
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
     """A Lambda DynamoDB Streams event in, `{"batchItemFailures": [...]}` out."""
-    return process_partial_response(event=event, record_handler=_record, processor=_processor)
+    return handle_batch(event, CONSUMER)
 
 
-def _record(record: DynamoDBRecord) -> None:
-    audit = audit_of(record.raw_event)
-    if audit is not None:
-        audit.save()
+def _when(created: datetime) -> str:
+    return to_rfc3339(created.astimezone(KZ_TZ))
 
 
-def _expired(raw: Mapping[str, Any]) -> bool:
-    who = raw.get("userIdentity") or {}
-    return who.get("type") == "Service" and who.get("principalId") == TTL_PRINCIPAL
-
-
-def _when(raw: Mapping[str, Any]) -> str:
-    seconds = raw["dynamodb"].get("ApproximateCreationDateTime") or 0
-    return to_rfc3339(datetime.fromtimestamp(float(seconds), timezone.utc).astimezone(KZ_TZ))
-
-
-def audit_of(raw: Mapping[str, Any]) -> AuditRecord | None:
-    """The audit record of one stream record, or None when it changes nothing the trail keeps."""
-    if _expired(raw):
+def audit_of(change: Change) -> AuditRecord | None:
+    """The audit record of one change, or None when it changes nothing the trail keeps."""
+    item, old, new = change.item, change.old, change.new
+    if change.expired or not isinstance(item, (Entry, Lesson)):
         return None
-    images = raw["dynamodb"]
-    old = decode(images["OldImage"]) if images.get("OldImage") else None
-    new = decode(images["NewImage"]) if images.get("NewImage") else None
-    item = new or old
-    if not isinstance(item, (Entry, Lesson)):
-        return None
-    if new is not None and new.version is None:
-        return None
-    if old is not None and new is not None and old.version == new.version:
-        return None
-    journal_id = item.pk[2:]
+    journal_id = change.journal_id
     previous = int(old.version) if old is not None and old.version is not None else 0
     version = int(new.version) if new is not None else previous + 1
-    at = new.at if new is not None and new.at else _when(raw)
-    writer = new if new is not None else None
+    at = new.at if isinstance(new, (Entry, Lesson)) and new.at else _when(change.record.created)
+    writer = new if isinstance(new, (Entry, Lesson)) else None
     common = dict(journal_id=journal_id, at=at, version=version,
-                  previous_at=old.at if old is not None else None,
+                  previous_at=getattr(old, "at", None),
                   by=writer.by if writer else None, role=writer.role if writer else None,
                   reason=writer.reason if writer else None)
     if isinstance(item, Lesson):
@@ -74,11 +49,24 @@ def audit_of(raw: Mapping[str, Any]) -> AuditRecord | None:
                            target_id=item.lesson_id, day=item.sk.split("#")[2],
                            before=lesson_values(old) if isinstance(old, Lesson) else None,
                            after=lesson_values(new) if isinstance(new, Lesson) else None, **common)
-    parsed = parse_entry_sk(item.sk)
-    if parsed is None:
-        raise ValueError(f"unexpected entry key {item.sk!r}")
-    _, kind, target, pupil = parsed
+    kind, target, pupil = change.entry  # type: ignore[misc]
     return AuditRecord(f"S#{pupil}", audit_sk(at, journal_id, kind, target, version), what=KINDS[kind],
                        target_id=target, day=((new and new.gsk) or (old and old.gsk) or "")[:10] or None,
                        before=entry_values(old) if isinstance(old, Entry) else None,
                        after=entry_values(new) if isinstance(new, Entry) else None, **common)
+
+
+def prepare(record: StreamRecord) -> AuditRecord | None:
+    change = change_of(record)
+    return None if change is None else audit_of(change)
+
+
+def apply(batch: Sequence[tuple[StreamRecord, AuditRecord]]) -> dict[str, str]:
+    """Write the batch's audit records (all or, on an error, none reported as written)."""
+    with AuditRecord.batch_write() as writer:
+        for _, audit in batch:
+            writer.save(audit)
+    return {}
+
+
+CONSUMER: Consumer[AuditRecord] = Consumer("audit", prepare, apply)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from app import app  # noqa: F401  (registers every route in ENDPOINTS)
 from chalicelib.api.http import ENDPOINTS
 from chalicelib.auth.tokens import VerifiedToken
 from tests.integration.conftest import Api, Campus, body, directory_items
@@ -25,7 +26,7 @@ def assert_problem(response, status: int) -> dict:
     return document
 
 
-def creating_calls(c: Campus) -> list[tuple[Api, str, str, dict]]:
+def writing_calls(c: Campus) -> list[tuple[Api, str, str, dict]]:
     """Each JSON route that writes, with its writer and a body it accepts."""
     a = c.a
     return [
@@ -49,7 +50,7 @@ BAD_SHAPES = {
 def test_unreadable_bodies_are_400_and_write_nothing(campus: Campus, kind: str) -> None:
     raw, field = BAD_SHAPES[kind]
     before = directory_items()
-    for api, method, path, _ in creating_calls(campus):
+    for api, method, path, _ in writing_calls(campus):
         document = assert_problem(api.call(method, path, raw=raw), 400)
         assert document["errors"][0]["field"] == field
     assert directory_items() == before
@@ -63,7 +64,7 @@ def _wrong_types(good: dict) -> dict:
 
 def test_wrong_types_unknown_and_missing_fields_are_400_naming_each_and_write_nothing(campus: Campus) -> None:
     before = directory_items()
-    for api, method, path, good in creating_calls(campus):
+    for api, method, path, good in writing_calls(campus):
         wrong = assert_problem(api.call(method, path, _wrong_types(good)), 400)
         assert {e["field"] for e in wrong["errors"]} == set(good), path
         unknown = assert_problem(api.call(method, path, {**good, "colour": "green"}), 400)
@@ -104,6 +105,24 @@ def test_problem_instance_is_the_path_asked_for(campus: Campus) -> None:
     document = assert_problem(a.parent.call("PUT", f"/v1/schools/{a.school_id}/settings",
                                             {"edit_window_days": 1}), 403)
     assert document["instance"] == f"/v1/schools/{a.school_id}/settings"
+
+
+def test_json_the_parser_chokes_on_is_400(campus: Campus) -> None:
+    a = campus.a
+    before = directory_items()
+    for raw in (b"[" * 50_000 + b"]" * 50_000, b'{"edit_window_days": ' + b"9" * 5000 + b"}",
+                b'{"edit_window_days": "\\ud800"}'):
+        assert_problem(a.admin.call("PUT", f"/v1/schools/{a.school_id}/settings", raw=raw), 400)
+    assert directory_items() == before
+
+
+def test_ids_that_cannot_be_ids_are_404_and_odd_numbers_400(campus: Campus) -> None:
+    a = campus.a
+    for odd in ("x" * 3000, "%F0%9F%98%80", "0", "-1", "9" * 20):
+        document = assert_problem(a.admin.call("GET", f"/v1/schools/{odd}/classes"), 404)
+        assert document["detail"] == "No such school."
+    for query in ("year=%C2%B2&grade=7", "year=2026&grade=" + "9" * 5000, "year=٢٠٢٦&grade=7"):
+        assert_problem(a.admin.call("GET", f"/v1/schools/{a.school_id}/periods?{query}"), 400)
 
 
 # ---- fuzz: whatever a client sends, no route answers 500 ----

@@ -1,0 +1,84 @@
+"""The notifications consumer: a pupil's new, changed or removed entry, told to the pupil's guardians.
+
+`prepare` turns a change of an attendance, formative or result entry into a `NoticeEvent` (a result names its
+work: kind, title, maximum, period; the work is read once per process, works do not change); lessons, works and
+expiries are nobody's news. `apply` hands each event to `chalicelib.channels.notify_guardians`, which keeps
+one notice per guardian and entry version (a duplicate or late record changes nothing) and queues e-mail,
+SMS and push by each guardian's preferences. An event that fails fails its record alone.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from datetime import date
+
+from chalicelib.channels import notify_guardians
+from chalicelib.domain.dates import KZ_TZ, parse_timestamp
+from chalicelib.domain.journal import FormativeScale
+from chalicelib.domain.notices import NoticeEvent
+from chalicelib.store.journal import Entry, Work, get_work, work_sk
+from chalicelib.streams.batch import Consumer
+from chalicelib.streams.records import Change, StreamRecord, change_of
+
+__all__ = ["CONSUMER", "notice_of", "prepare", "apply"]
+
+_KIND = {"A": "attendance", "F": "formative", "R": "result"}
+
+log = logging.getLogger(__name__)
+
+
+class WorkMissing(LookupError):
+    """A result whose work is not in the journal."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _work(journal_id: str, sk: str) -> Work:
+    work = get_work(journal_id, sk)
+    if work is None:
+        raise WorkMissing("a result of a work the journal does not hold")
+    return work
+
+
+def notice_of(change: Change) -> NoticeEvent | None:
+    """What guardians hear of one change (None: nothing)."""
+    if change.expired or change.entry is None:
+        return None
+    letter, target, pupil = change.entry
+    old, new = change.old, change.new
+    live = new if isinstance(new, Entry) and not new.removed else None
+    day = (new.gsk if new is not None else None) or (old.gsk if old is not None else None)
+    at = parse_timestamp(new.at) if isinstance(new, Entry) and new.at else change.record.created.astimezone(KZ_TZ)
+    common = dict(kind=_KIND[letter], student_id=pupil, journal_id=change.journal_id,
+                  source_key=f"J#{change.journal_id}|{change.sk}", source_version=change.version, occurred_at=at,
+                  lesson_date=date.fromisoformat(day[:10]) if day else None, removed=live is None)
+    if live is None:
+        return NoticeEvent(**common)
+    if letter == "A":
+        return NoticeEvent(**common, status=live.status, feedback=live.comment)
+    points = None if live.points is None else int(live.points)
+    if letter == "F":
+        return NoticeEvent(**common, points=points, max_points=FormativeScale().high, feedback=live.feedback)
+    work = _work(change.journal_id, work_sk(change.term, target))
+    return NoticeEvent(**common, points=points, max_points=int(work.max_points), work_kind=work.kind,
+                       work_title=work.title, period=work.period, feedback=live.feedback)
+
+
+def prepare(record: StreamRecord) -> NoticeEvent | None:
+    change = change_of(record)
+    return None if change is None else notice_of(change)
+
+
+def apply(batch: Sequence[tuple[StreamRecord, NoticeEvent]]) -> dict[str, str]:
+    """Tell each event's guardians; the event ids whose delivery failed, with why."""
+    failed = {}
+    for record, event in batch:
+        try:
+            notify_guardians(event)
+        except Exception as exc:  # noqa: BLE001  (this record is retried; the others stand)
+            log.warning("notifying guardians failed: %s", type(exc).__name__)
+            failed[record.event_id] = f"{type(exc).__name__}: {exc}"
+    return failed
+
+
+CONSUMER: Consumer[NoticeEvent] = Consumer("notifications", prepare, apply)

@@ -1,0 +1,173 @@
+"""Stream records read as changes, and the counting arithmetic every consumer and the reconciliation share."""
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+import pytest
+from boto3.dynamodb.types import TypeSerializer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain.assessment import Scheme, pack_for
+from chalicelib.domain.tally import (
+    EntryState, Ledger, Target, accumulate, difference, distribution, live_mark, pupil_sums, tally,
+)
+from chalicelib.store.journal import Entry, Lesson
+from chalicelib.streams.records import MalformedRecord, change_of, read_record
+
+_sequence = itertools.count(100)
+_serialize = TypeSerializer().serialize
+ENTRY = {"pk": "J#7", "sk": "T1#F#55#901"}
+LESSON = {"pk": "J#7", "sk": "T1#L#2026-10-01#01"}
+
+
+def image(**values: Any) -> dict[str, Any]:
+    return {name: _serialize(value) for name, value in values.items() if value is not None}
+
+
+def record(name: str, keys: dict[str, str], old: dict[str, Any] | None = None, new: dict[str, Any] | None = None,
+           *, ttl: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"Keys": image(**keys), "SequenceNumber": str(next(_sequence)),
+                            "ApproximateCreationDateTime": 1_791_000_000, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    if old is not None:
+        body["OldImage"] = image(**keys, **old)
+    if new is not None:
+        body["NewImage"] = image(**keys, **new)
+    raw = {"eventID": f"e{body['SequenceNumber']}", "eventName": name, "eventSource": "aws:dynamodb",
+           "eventSourceARN": "arn:aws:dynamodb:eu-central-1:1:table/x/stream/y", "dynamodb": body}
+    if ttl:
+        raw["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    return raw
+
+
+def fo(version: int, points: int | None = None, **extra: Any) -> dict[str, Any]:
+    return {"v": version, "p": points, "by": "t1", "at": "2026-10-01T09:00:00.000+05:00", "gsk": "2026-10-01",
+            **extra}
+
+
+def test_an_entry_written_is_a_change_with_both_images() -> None:
+    change = change_of(read_record(record("MODIFY", ENTRY, fo(1, 6), fo(2, 8))))
+    assert change is not None and (change.journal_id, change.term, change.entry) == ("7", "T1", ("F", "55", "901"))
+    assert isinstance(change.new, Entry) and (change.old.points, change.new.points, change.version) == (6, 8, 2)
+    assert change.record.created.year == 2026
+
+
+def test_the_emulators_key_only_insert_and_no_op_modify_change_nothing() -> None:
+    assert change_of(read_record(record("INSERT", ENTRY, None, {}))) is None
+    assert change_of(read_record(record("MODIFY", ENTRY, fo(3, 6), fo(3, 6)))) is None
+    assert change_of(read_record(record("INSERT", ENTRY, None, fo(1, 6)))).version == 1
+
+
+def test_an_expiry_by_ttl_is_marked_and_a_deletion_is_not() -> None:
+    tombstone = fo(4, ex=1_800_000_000)
+    expired = change_of(read_record(record("REMOVE", ENTRY, tombstone, ttl=True)))
+    deleted = change_of(read_record(record("REMOVE", ENTRY, fo(4, 6))))
+    assert expired.expired and expired.new is None and expired.version == 4
+    assert not deleted.expired and deleted.new is None and deleted.old.points == 6
+
+
+def test_references_and_period_closes_are_no_changes_and_lessons_are() -> None:
+    assert change_of(read_record(record("INSERT", {"pk": "R#55", "sk": "#"}, None, {"j": "7", "k": "x"}))) is None
+    assert change_of(read_record(record("INSERT", {"pk": "J#7", "sk": "C#T1"}, None, {"by": "a"}))) is None
+    lesson = change_of(read_record(record("INSERT", LESSON, None, {"v": 1, "id": "55", "n": 1, "su": "3"})))
+    assert isinstance(lesson.new, Lesson) and lesson.entry is None
+
+
+@pytest.mark.parametrize("broken", [
+    lambda r: r.pop("dynamodb"),
+    lambda r: r["dynamodb"].pop("SequenceNumber"),
+    lambda r: r.update(eventName="UPSERT"),
+    lambda r: r["dynamodb"]["NewImage"].pop("pk"),
+    lambda r: r["dynamodb"]["NewImage"].update(p={"S": "many"}),
+])
+def test_a_record_that_cannot_be_read_is_malformed(broken: Any) -> None:
+    raw = record("MODIFY", ENTRY, fo(1, 6), fo(2, 8))
+    broken(raw)
+    with pytest.raises(MalformedRecord):
+        change_of(read_record(raw))
+
+
+def test_an_entry_key_of_another_shape_is_malformed() -> None:
+    with pytest.raises(MalformedRecord):
+        change_of(read_record(record("INSERT", {"pk": "J#7", "sk": "T1#F#55"}, None, fo(1, 6))))
+
+
+LESSON_TARGET = Target(1, "2026-10-01", "t1", topic=True)
+
+
+def test_a_lesson_counts_for_its_pupils_its_teacher_and_its_school_day() -> None:
+    ledger = Ledger("L", LESSON_TARGET, {("A", "p1"): EntryState(1, value="absent"),
+                                         ("A", "p2"): EntryState(2, value="present"),
+                                         ("F", "p1"): EntryState(1, value=7), ("F", "p2"): EntryState(3, value=None),
+                                         ("F", "p3"): EntryState(5, live=False)})
+    counted = tally(ledger)
+    assert pupil_sums(counted) == {"p1": [7, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], "p2": [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]}
+    assert {k[-1]: n for k, n in counted.items() if k[0] == "teacher"} == {
+        "lessons": 1, "topics": 1, "attendance": 2, "marks": 1}
+    assert {k[-1]: n for k, n in counted.items() if k[0] == "school"} == {"entries": 4, "absences": 1}
+
+
+def test_results_count_once_their_work_is_known() -> None:
+    ledger = Ledger("W", None, {("R", "p1"): EntryState(1, value=15)})
+    assert tally(ledger) == {}
+    ledger.take_target(Target(1, "2026-10-02", "t1", work_kind="SOCH", max_points=20))
+    assert pupil_sums(tally(ledger)) == {"p1": [0, 0, 0, 0, 15, 20, 0, 0, 0, 0, 0]}
+
+
+def test_an_expired_tombstone_is_forgotten_so_a_new_entry_starts_again() -> None:
+    ledger = Ledger("L", LESSON_TARGET, {("F", "p1"): EntryState(4, live=False)})
+    assert not ledger.take_entry("F", "p1", EntryState(1, value=9))
+    assert ledger.forget_entry("F", "p1", 4)
+    assert ledger.take_entry("F", "p1", EntryState(1, value=9))
+    assert not ledger.forget_entry("F", "p1", 1)  # a live entry never expires away
+
+
+_states = st.lists(st.tuples(st.sampled_from(["p1", "p2", "p3"]), st.sampled_from("AF"),
+                             st.one_of(st.none(), st.sampled_from(["present", "absent", "ill", "late"]),
+                                       st.integers(1, 10))), max_size=25)
+
+
+@settings(max_examples=50, deadline=None)
+@given(writes=_states, seed=st.integers(0, 2**32), topic=st.booleans())
+def test_any_delivery_of_the_versions_counts_what_the_journal_holds(writes: list[Any], seed: int,
+                                                                    topic: bool) -> None:
+    """Every version of each entry delivered once or twice, shuffled (even within one entry, as a redrive
+    does), in batches, the lesson last: the counters summed from the differences equal a recount."""
+    versions: dict[tuple[str, str], int] = {}
+    changes, final = [], Ledger("L", Target(2, "2026-10-01", "t1", topic=topic))
+    for pupil, letter, value in writes:
+        key = (letter, pupil)
+        versions[key] = versions.get(key, 0) + 1
+        if letter == "A" and isinstance(value, int) or letter == "F" and isinstance(value, str):
+            value = None
+        state = EntryState(versions[key], live=value is not None or letter == "F", value=value)
+        changes.append((key, state))
+        final.entries[key] = state
+    rng = random.Random(seed)
+    delivered = [c for c in changes for _ in range(rng.randint(1, 2))]
+    rng.shuffle(delivered)
+    counters: dict[Any, int] = {}
+    ledger = Ledger("L")
+    for start in range(0, len(delivered), 4):
+        before = ledger.copy()
+        for (letter, pupil), state in delivered[start:start + 4]:
+            ledger.take_entry(letter, pupil, state)
+        counters = accumulate([counters, difference(tally(ledger), tally(before))])
+    before = ledger.copy()
+    ledger.take_target(Target(1, "2026-10-01", "t1"))
+    ledger.take_target(final.target)  # type: ignore[arg-type]
+    counters = accumulate([counters, difference(tally(ledger), tally(before))])
+    assert counters == tally(final)
+
+
+def test_live_marks_follow_the_term_formula_and_their_distribution_counts_pupils() -> None:
+    pack = pack_for(2026)
+    # FO 8/10 -> 80 %, SOR 18/25 -> 72 %, SOCH 16/20 -> 80 %: 0.25*80 + 0.25*72 + 0.5*80 = 78 -> "4"
+    assert live_mark([24, 3, 18, 25, 16, 20, 0, 0, 0, 0, 0], pack, Scheme.TERM) == 4
+    assert live_mark([0] * 6 + [3, 0, 0, 0, 0], pack, Scheme.TERM) is None
+    pupils = {"p1": [24, 3, 18, 25, 16, 20] + [0] * 5, "p2": [30, 3, 25, 25, 20, 20] + [0] * 5,
+              "p3": [3, 3, 0, 0, 0, 0] + [0] * 5, "p4": [0] * 6 + [1, 0, 0, 0, 0]}
+    assert distribution(pupils, pack, Scheme.TERM) == {"2": 1, "4": 1, "5": 1}
+    assert distribution(pupils, pack, Scheme.PASS_FAIL) == {}
