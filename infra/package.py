@@ -4,7 +4,11 @@
 
 - the distributions the Lambda Python runtime already provides (boto3, botocore and what they need) are left
   out: PynamoDB requires botocore, so pip puts 24 MB of it in the zip, and the runtime's copy is used anyway
-  once ours is gone. The runtime's version, not the pinned one, then serves production (docs in README.md);
+  once ours is gone. The runtime's version, not the pinned one, then serves production (infra/README.md);
+- the distributions only needed to build others are left out too, but for their compiled modules (pip brings
+  cffi and pycparser for cryptography, whose own compiled module needs nothing of them but `_cffi_backend`);
+- so are the files of libraries that Python never loads: type stubs and browser assets (`.pyi`, `.js`, `.css`,
+  `.map`; Powertools carries a 1.7 MB Swagger UI for its own web framework, which a Chalice app never serves);
 - every module gets bytecode (`__pycache__/*.cpython-313.pyc`, unchecked-hash: the package is immutable, so
   the source is never compared, and no timestamp can make it stale after unzipping); sources stay beside it
   for tracebacks, and a file that does not compile (a Python 2 leftover in a library) keeps its source only;
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import py_compile
 import re
@@ -26,16 +31,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-__all__ = ["LAMBDA_ARCHITECTURE", "RUNTIME_PROVIDED", "PackageError", "PackageSize", "package_size",
-           "slim_package"]
+__all__ = ["BUILD_ONLY", "LAMBDA_ARCHITECTURE", "RUNTIME_PROVIDED", "PackageError", "PackageSize", "package_runtime",
+           "package_size", "slim_package"]
 
 LAMBDA_ARCHITECTURE = "arm64"  # about 20 % cheaper per GB-second than x86_64; every wheel we need exists for it
 # Distributions of the Lambda Python runtime (normalised names); the package must not carry its own copy.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"})
+# Distributions needed to build others; only their compiled extension modules are kept.
+BUILD_ONLY = frozenset({"cffi", "pycparser"})
 
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 _DIST_INFO = re.compile(r"([^/]+)-[^/-]+\.dist-info/RECORD")
 _RUNTIME = re.compile(r"python(\d+)\.(\d+)")
+_EXTENSION = re.compile(r"[^/]+\.(?:so|pyd)")  # a top-level compiled module, such as _cffi_backend
+_NEVER_LOADED = (".pyi", ".js", ".css", ".map")
+_APP = ("app.py", "chalicelib/")  # what the project wrote: shipped whole
 
 
 class PackageError(RuntimeError):
@@ -51,6 +61,16 @@ class PackageSize:
     files: int
 
 
+def package_runtime(package_dir: Path) -> str:
+    """The Lambda runtime (`python3.13`) of the functions in the SAM template `chalice package` wrote beside
+    its deployment.zip."""
+    resources = json.loads((package_dir / "sam.json").read_text(encoding="utf-8"))["Resources"]
+    runtimes = {r["Properties"]["Runtime"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"}
+    if len(runtimes) != 1:
+        raise PackageError(f"expected one runtime in {package_dir / 'sam.json'}, found {sorted(runtimes)}")
+    return runtimes.pop()
+
+
 def package_size(zip_path: Path) -> PackageSize:
     """The sizes Lambda counts against its limits (50 MB zipped upload, 250 MB unzipped)."""
     with zipfile.ZipFile(zip_path) as package:
@@ -58,9 +78,11 @@ def package_size(zip_path: Path) -> PackageSize:
     return PackageSize(zip_path.stat().st_size, sum(info.file_size for info in entries), len(entries))
 
 
-def slim_package(zip_path: Path, *, runtime: str = "python3.13",
-                 provided: Iterable[str] = RUNTIME_PROVIDED) -> PackageSize:
-    """Rewrite `zip_path` without the `provided` distributions and with bytecode for `runtime`; its new size.
+def slim_package(zip_path: Path, *, runtime: str = "python3.13", provided: Iterable[str] = RUNTIME_PROVIDED,
+                 build_only: Iterable[str] = BUILD_ONLY) -> PackageSize:
+    """Rewrite `zip_path` without the `provided` distributions, with only the extension modules of the
+    `build_only` ones, without the files of libraries Python never loads, and with bytecode for `runtime`; its
+    new size.
 
     The bytecode is this interpreter's, so it must be the runtime's version (`python3.13`).
     """
@@ -72,8 +94,11 @@ def slim_package(zip_path: Path, *, runtime: str = "python3.13",
         if "app.py" not in package.namelist():
             raise PackageError(f"{zip_path} is not a Chalice deployment package (no app.py)")
         dropped = _files_of(package, {_normalised(name) for name in provided})
+        dropped |= {name for name in _files_of(package, {_normalised(name) for name in build_only})
+                    if not _EXTENSION.fullmatch(name)}
         kept = [info for info in package.infolist()
-                if not info.is_dir() and info.filename not in dropped and not _is_bytecode(info.filename)]
+                if not info.is_dir() and info.filename not in dropped and not _is_bytecode(info.filename)
+                and (info.filename.startswith(_APP) or not info.filename.endswith(_NEVER_LOADED))]
         contents = {info.filename: package.read(info) for info in kept}
         modes = {info.filename: info.external_attr for info in kept}
     contents.update(_bytecode(contents))

@@ -23,7 +23,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from infra.gateway import API_STAGE
-from infra.package import LAMBDA_ARCHITECTURE, slim_package
+from infra.package import LAMBDA_ARCHITECTURE, package_runtime, slim_package
 from infra.stages import StageSettings
 
 __all__ = ["PLACEHOLDER_ROLE", "ChaliceService", "chalice_config"]
@@ -51,7 +51,8 @@ class _SlimChalice(Chalice):
 
     def _package_app(self) -> None:
         super()._package_app()
-        slim_package(Path(self._sam_package_dir) / "deployment.zip", runtime=_sam_runtime(self._sam_package_dir))
+        package = Path(self._sam_package_dir)
+        slim_package(package / "deployment.zip", runtime=package_runtime(package))
 
 
 class ChaliceService(Construct):
@@ -118,12 +119,6 @@ def _packaging_directory(work_dir: Path, region: str) -> Iterator[None]:
     finally:
         if before is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)
-
-
-def _sam_runtime(package_dir: str) -> str:
-    """The Lambda runtime (`python3.13`) Chalice chose for the package's functions."""
-    resources = json.loads((Path(package_dir) / "sam.json").read_text(encoding="utf-8"))["Resources"]
-    return next(r["Properties"]["Runtime"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function")
 
 
 def _sam_resources(chalice: Chalice) -> dict[str, Any]:

@@ -3,13 +3,15 @@
 Choose a stage with CDK context: `cdk synth -c stage=prod` (default `dev`). Nothing else in infra/ branches on the
 stage name; it reads these settings.
 
-Memory (arm64, where Lambda gives 1 vCPU at 1,769 MB and CPU in proportion below that):
-- the API function gets 1,024 MB (~0.6 vCPU): imports (Powertools, PynamoDB, botocore) and the scrypt password
-  check at login (32 MiB, CPU-bound) are what it spends time on; 1,024 MB keeps a cold start near a second
-  and a login within ~200 ms at about half the price per request of a full vCPU.
-- the tasks function gets 1,769 MB (one full vCPU): a roster import hashes a password per new account, so its
-  run time falls in proportion to CPU, and it runs rarely.
-- stream consumers and scheduled jobs to come get `default_function` (512 MB): I/O-bound batches.
+Memory (arm64, where Lambda gives 1 vCPU at 1,769 MB and CPU in proportion below that; no function comes near
+using its memory, so memory buys CPU):
+- the API function gets 1,024 MB (~0.6 vCPU): a warm request is I/O-bound (DynamoDB, a few ms of JSON), but a
+  cold start is CPU-bound (importing the app, then PyJWT and cryptography at the first token) and users wait
+  for it; 1,024 MB keeps it near a second (bench/ `package` scenario) at half the price of a full vCPU.
+  Passwords are Cognito's in AWS stages: no scrypt runs here.
+- the tasks function gets the same: a queued roster import waits on Cognito (one user a call, ~25 a second) and
+  DynamoDB, so more CPU would not shorten it, and it starts as often cold as the API.
+- stream consumers and scheduled jobs get `default_function` (512 MB): I/O-bound batches nobody waits for.
 """
 from __future__ import annotations
 
@@ -81,7 +83,7 @@ class StageSettings:
     backup_retention_days: int  # AWS Backup daily copies of every table, beside point-in-time recovery
     insight_tables: frozenset[str] = frozenset()  # table suffixes with contributor insights (hot keys)
     api_function: FunctionSettings = FunctionSettings(1024, 29)
-    tasks_function: FunctionSettings = FunctionSettings(1769, 300)
+    tasks_function: FunctionSettings = FunctionSettings(1024, 300)
     default_function: FunctionSettings = FunctionSettings(512, 60)
     stream_source: StreamSourceSettings = field(default_factory=StreamSourceSettings)
     execution_log_level: str = "ERROR"  # API Gateway execution logs: OFF, ERROR or INFO (never bodies)

@@ -128,7 +128,8 @@ def _attempt(groups: Mapping[LedgerKey, tuple[str, list[Change]]]) -> None:
         sheet = sheet_key(journal_id, changes[0].term)
         for counted, amount in difference(tally(after), tally(before)).items():
             if counted[0] == "pupil":
-                pupils.setdefault(sheet, {})[counted] = pupils.get(sheet, {}).get(counted, 0) + amount
+                rows = pupils.setdefault(sheet, {})
+                rows[counted] = rows.get(counted, 0) + amount
             else:
                 day = days.setdefault(day_key(school_id, journal_id, counted), {})
                 day[counted[-1]] = day.get(counted[-1], 0) + amount
