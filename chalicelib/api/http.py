@@ -120,7 +120,9 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, summary: str, pub
 
         ENDPOINTS.append(Endpoint(path, method, summary, public, creates, tuple(content_types), request,
                                   tuple(statuses)))
-        bp.route(path, methods=[method], content_types=list(content_types))(handler)
+        # A request without a body (GET, DELETE) is served whatever Content-Type a client sends with it.
+        accepted = ["*/*"] if method in ("GET", "DELETE", "HEAD") else list(content_types)
+        bp.route(path, methods=[method], content_types=accepted)(handler)
         return handler
 
     return register

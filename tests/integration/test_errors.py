@@ -192,3 +192,8 @@ def test_no_route_answers_500_to_anything(campus: Campus, monkeypatch: pytest.Mo
         for raw in GARBAGE_BODIES if e.method != "GET" else []:
             send(a.admin, e.method, path + GOOD_QUERY, raw, kind)
     assert failures == []
+
+
+def test_a_read_is_served_whatever_content_type_comes_with_it(ministry: Api) -> None:
+    for content_type in ("text/plain", "", "application/xml"):
+        assert ministry.call("GET", "/v1/me", content_type=content_type).status_code == 200

@@ -112,23 +112,29 @@ def test_several_consumers_share_a_batch_and_a_record_is_reported_if_any_fails_i
     assert [p.consumer for p in parked.ParkedRecord.scan()] == ["picky"]
 
 
-def test_the_redrive_applies_a_dead_record_once_days_later(dead_letters: str) -> None:
+def test_the_counters_park_a_record_they_cannot_count_and_the_redrive_counts_it_once(dead_letters: str) -> None:
     school = schools.create_school("№1 мектеп", "Школа №1", "almaty", None)
     klass = schools.create_class(school, 2026, 7, "Ә", "kk", None)
-    journal = schools.create_journal(klass, schools.create_subject(school, "math", "Математика", "Математика",
-                                                                   "criteria"), ["t1"], 5)
-    journal.delete()  # the directory does not know the journal for a while: its records cannot be counted
-    store.create_lesson(journal.journal_id, klass.class_id, journal.subject_id, "T1", date(2026, 10, 5), 1, "77",
-                        store.Actor("t1", "teacher", "2026-10-05T09:00:00.000+05:00"), topic=None, homework=None,
-                        objectives=[])
-    lesson_records = StreamPump().read()
-    for _ in range(MAX_ATTEMPTS):
-        handle({"Records": lesson_records}, counting.CONSUMER)
-    assert len(dead_letter_messages(dead_letters)) == 1
-    journal.save(add_version_condition=False)  # known again
+    math, music = (schools.create_subject(school, code, name, name, "criteria") for code, name in
+                   (("math", "Математика"), ("music", "Музыка")))
+    known, lost = (schools.create_journal(klass, subject, ["t1"], 5) for subject in (math, music))
+    lost.delete()  # the directory does not know this journal for a while: its records cannot be counted
+    actor, monday = store.Actor("t1", "teacher", "2026-10-05T09:00:00.000+05:00"), date(2026, 10, 5)
+    for journal, number in ((known, 1), (lost, 2), (known, 3)):
+        store.create_lesson(journal.journal_id, klass.class_id, journal.subject_id, "T1", monday, number,
+                            f"{number}0", actor, topic=None, homework=None, objectives=[])
+    batch = [r for r in StreamPump().read() if r["dynamodb"]["Keys"]["pk"]["S"].startswith("J#")]
+    poison = next(r["dynamodb"]["SequenceNumber"] for r in batch if lost.journal_id in r["dynamodb"]["Keys"]["pk"]["S"])
+    tail = batch[[r["dynamodb"]["SequenceNumber"] for r in batch].index(poison):]
+    reported = [failures(batch if attempt == 0 else tail, counting.CONSUMER) for attempt in range(MAX_ATTEMPTS)]
+    assert reported == [[poison]] * (MAX_ATTEMPTS - 1) + [[]]  # alone; then given up on, and the shard moves on
+    assert counters.teacher_days(school.school_id, "t1", "2026-10-05", "2026-10-05") == {
+        "2026-10-05": {"lessons": 2}}
+    assert [letter["record"] for letter in dead_letter_messages(dead_letters)] == tail[:1]
+    lost.save(add_version_condition=False)  # known again, days later
     assert redrive.main(["--consumer", "counters"]) == 0
     assert redrive.redrive(["counters"]) == [redrive.Redriven("counters", 0, 0)]
     assert dead_letter_messages(dead_letters) == []
     assert counters.teacher_days(school.school_id, "t1", "2026-10-05", "2026-10-05") == {
-        "2026-10-05": {"lessons": 1}}
+        "2026-10-05": {"lessons": 3}}
     assert reconcile_school(school.school_id) == []

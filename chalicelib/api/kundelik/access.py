@@ -13,7 +13,6 @@ from urllib.parse import unquote
 from chalicelib.api.kundelik.envelope import InvalidToken, NotVisible, ParameterInvalid
 from chalicelib.api.views import target_of
 from chalicelib.auth import authorize
-from chalicelib.auth.identity import authenticate_token
 from chalicelib.domain import kundelik as v2
 from chalicelib.domain.ids import is_id
 from chalicelib.domain.policy import Action, Caller, Target, Verdict, decide
@@ -30,6 +29,8 @@ def caller_of_request(request: Any) -> Caller:
     token = (request.headers.get("access-token") or (request.query_params or {}).get("access_token") or "").strip()
     if not token:
         raise InvalidToken("Send the token as the Access-Token header or the access_token query parameter.")
+    from chalicelib.auth.identity import authenticate_token  # PyJWT and cryptography: only once a token comes
+
     return authenticate_token(token)
 
 
