@@ -9,7 +9,7 @@ from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.schools import visible_school
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.policy import Action
-from chalicelib.domain.roster import parse_roster
+from chalicelib.domain.roster import RosterRejected, parse_roster
 from chalicelib.jobs import roster_import
 from chalicelib.store import roster as store
 
@@ -26,7 +26,12 @@ _CSV = ("text/csv", "application/csv", "text/plain")
 def import_roster(call: Call, school_id: str) -> Reply:
     school = visible_school(call.caller, school_id, Action.IMPORT_ROSTER)
     data = call.raw_body
-    if len(parse_roster(data)) <= roster_import.SYNC_LIMIT:
+    try:
+        rows = parse_roster(data)
+    except RosterRejected:
+        roster_import.check_file(school, data)  # raises with every problem, the directory's included
+        raise
+    if len(rows) <= roster_import.SYNC_LIMIT:
         return Reply(roster_import.import_now(school, data))  # checks the whole file before it writes
     roster_import.check_file(school, data)
     item = roster_import.import_later(school, data)

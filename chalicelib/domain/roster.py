@@ -21,14 +21,15 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from chalicelib.domain.errors import FieldError, RuleViolation
 
 __all__ = [
     "COLUMNS", "LANGUAGES", "ROLES", "ExistingPerson", "ImportPlan", "RosterDirectoryView", "RosterRejected",
-    "RosterRow", "RowError", "check_against_directory", "parse_roster", "plan_import", "roster_csv",
+    "RosterRow", "RowError", "check_against_directory", "check_roster", "parse_roster", "plan_import",
+    "roster_csv",
 ]
 
 COLUMNS = ("role", "external_id", "last_name", "first_name", "middle_name", "class_id", "username", "password",
@@ -70,8 +71,11 @@ class RosterRejected(RuleViolation):
 
     slug, title = "roster-rejected", "The roster has errors; nothing was imported"
 
-    def __init__(self, errors: Sequence[RowError]) -> None:
+    def __init__(self, errors: Sequence[RowError], *, rows: Sequence[RosterRow] = (),
+                 student_ids: frozenset[str] = frozenset()) -> None:
         self.row_errors = sorted(errors, key=lambda e: (e.row or 0, _column_order(e.field)))
+        self.rows = list(rows)  # the rows that were read without error, so the directory checks can run too
+        self.student_ids = student_ids  # external ids of every student row, bad ones included
         super().__init__(f"{len(self.row_errors)} problem(s) in the roster",
                          [e.as_field_error() for e in self.row_errors])
 
@@ -170,7 +174,10 @@ def parse_roster(data: bytes, *, default_language: str = "kk") -> list[RosterRow
     _check_unique(drafts, "username", errors)
     _check_children_in_file(drafts, errors)
     if errors:
-        raise RosterRejected(errors)
+        bad = {e.row for e in errors}
+        raise RosterRejected(errors, rows=[RosterRow(row=n, **v) for n, v in drafts if n not in bad],
+                             student_ids=frozenset(v["external_id"] for _, v in drafts
+                                                   if v.get("role") == "student" and "external_id" in v))
     return [RosterRow(row=number, **values) for number, values in drafts]
 
 
@@ -198,6 +205,29 @@ def check_against_directory(rows: Sequence[RosterRow], directory: RosterDirector
             errors.append(RowError(r.row, "guardian_of", f"no student '{child}' in this file or this school"))
     if errors:
         raise RosterRejected(errors)
+
+
+def check_roster(data: bytes, view_of: Callable[[Sequence[RosterRow]], RosterDirectoryView],
+                 *, default_language: str = "kk") -> tuple[list[RosterRow], RosterDirectoryView]:
+    """Both steps at once, reporting every problem of the file in one `RosterRejected`.
+
+    Rows with a problem of their own are left out of the directory checks, but still count as students of the
+    file, so a parent naming them is not blamed twice. `view_of(rows)` reads the directory.
+    """
+    try:
+        rows, errors, students = parse_roster(data, default_language=default_language), [], frozenset()
+    except RosterRejected as rejected:
+        rows, errors, students = rejected.rows, list(rejected.row_errors), rejected.student_ids
+        if not rows:
+            raise
+    view = view_of(rows)
+    try:
+        check_against_directory(rows, replace(view, student_external_ids=view.student_external_ids | students))
+    except RosterRejected as more:
+        errors += more.row_errors
+    if errors:
+        raise RosterRejected(errors)
+    return rows, view
 
 
 def plan_import(rows: Iterable[RosterRow], people: Mapping[str, ExistingPerson]) -> ImportPlan:

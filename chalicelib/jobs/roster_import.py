@@ -6,7 +6,7 @@ from typing import Any
 from chalicelib.auth.cognito_users import NewLogin, user_pool
 from chalicelib.auth.passwords import hash_password
 from chalicelib.domain.dates import now_kz, to_rfc3339
-from chalicelib.domain.roster import RosterRejected, RosterRow, check_against_directory, parse_roster, plan_import
+from chalicelib.domain.roster import RosterRejected, RosterRow, check_roster, plan_import
 from chalicelib.jobs.tasks import TASKS, enqueue
 from chalicelib.store import files, roster as store
 from chalicelib.store.directory import ImportItem, SchoolItem
@@ -19,9 +19,8 @@ SYNC_LIMIT = 200
 
 def check_file(school: SchoolItem, data: bytes) -> list[RosterRow]:
     """Every check that needs no write; raises RosterRejected (422) listing every bad row and field."""
-    rows = parse_roster(data)
     held = store.school_people(school.school_id)
-    check_against_directory(rows, store.directory_view(school.school_id, rows, held))
+    rows, _ = check_roster(data, lambda parsed: store.directory_view(school.school_id, parsed, held))
     return rows
 
 
@@ -31,10 +30,8 @@ def import_now(school: SchoolItem, data: bytes) -> dict[str, Any]:
 
     pool = user_pool()
     with store.import_lock(school.school_id):
-        rows = parse_roster(data)
         held = store.school_people(school.school_id)
-        view = store.directory_view(school.school_id, rows, held)
-        check_against_directory(rows, view)
+        rows, view = check_roster(data, lambda parsed: store.directory_view(school.school_id, parsed, held))
         plan = plan_import(rows, view.people)
         if pool is None:  # the built-in provider checks passwords against the directory's hashes
             params = kdf_params()

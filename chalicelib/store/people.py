@@ -113,7 +113,7 @@ def people_of_school(school_id: str) -> list[PersonItem]:
     return _page(PersonItem.by_collection.query(f"SCH#{school_id}#PER"))
 
 
-def create_operator(username: str, password_hash: str, *, role: str, last_name: str, first_name: str,
+def create_operator(username: str, password_hash: str | None, *, role: str, last_name: str, first_name: str,
                     language: str = "kk", region: str | None = None) -> str:
     """A ministry or region_admin account with no school (the local admin, tests, the first users)."""
     from chalicelib.domain.ids import new_id

@@ -216,3 +216,14 @@ def test_an_empty_file_and_a_utf16_file(campus: Campus) -> None:
     assert errors(post(a.admin, a, roster("teacher,V1,Бек,Дана,,,,,,kk,,").decode().encode("utf-16"))) == [
         ("file", "the file is UTF-16; save it as \"CSV UTF-8\"")]
     assert directory_items() == before
+
+
+def test_a_file_with_errors_of_both_kinds_lists_them_all_at_once(campus: Campus) -> None:
+    a = campus.a
+    before = directory_items()
+    response = post(a.admin, a, roster(f"student,D1,Бек,Дана,,{campus.b.class_id},,,,kk,,",
+                                       "student,D2,Бек,,,,,,,kk,,",
+                                       "parent,D3,Бек,Әлия,,,,,D2,kk,,"))
+    assert errors(response) == [("row 2: class_id", "no class with this id in this school"),
+                                ("row 3: first_name", "required"), ("row 3: class_id", "required for a student")]
+    assert directory_items() == before
