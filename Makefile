@@ -31,6 +31,12 @@ unit: venv ## run only the unit tests (seconds)
 bench: venv ## run the benchmarks and write bench/results/*.json
 	$(PY) -m bench
 
+redrive: venv ## replay parked stream records through their consumer (CONSUMER=audit|counters|notifications)
+	$(PY) -m chalicelib.jobs.redrive $(if $(CONSUMER),--consumer $(CONSUMER))
+
+reconcile: venv ## recompute a school's counters from the journal and report drift (SCHOOL=<id>, REPAIR=1)
+	$(PY) -m chalicelib.jobs.reconcile $(SCHOOL) $(if $(REPAIR),--repair)
+
 INFRA_PY := infra/.venv/bin/python
 infra/.venv/.installed: requirements.txt requirements-dev.txt infra/requirements.txt
 	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13.0) or put python3.13 on PATH." >&2; exit 1; fi
@@ -58,4 +64,4 @@ lint-infra: infra/.venv/.installed infra/.venv-checkov/.installed ## cfn-lint an
 deploy: ## how to deploy STAGE (needs AWS credentials and the CDK CLI; cannot run here)
 	@echo "cd infra && npx aws-cdk@2 deploy -c stage=$(STAGE)   # see infra/RUNBOOK.md, Deploying"
 
-.PHONY: help venv run test unit bench synth infra-test lint-infra deploy
+.PHONY: help venv run test unit bench redrive reconcile synth infra-test lint-infra deploy

@@ -4,6 +4,7 @@ from chalice import Chalice, Cron
 from chalicelib.api import account, classes, roster, schools, system
 from chalicelib.api import diary, journal, lessons, objectives, works
 from chalicelib.api import kundelik, notifications
+from chalicelib.api import reports
 from chalicelib.api.middleware import serve_http
 from chalicelib.jobs.tasks import run_task
 
@@ -61,3 +62,49 @@ def notification_flush(event):
     from chalicelib.jobs.digests import run_digest
 
     return run_digest(parse_timestamp(event.time))
+
+
+from chalicelib.api import accounts, lists  # noqa: E402  (school life: lists, accounts, timetable, ...)
+
+for blueprint in (lists.bp, accounts.bp):
+    app.register_blueprint(blueprint)
+
+
+app.register_blueprint(reports.bp)  # reports: POST/GET /v1/reports, GET /v1/reports/{report_id}
+
+
+@app.schedule(Cron(0, 11, "?", "*", "MON-SAT", "*"))
+def report_timeliness(event):
+    """Journal timeliness per school, reminders to teachers, notes to admins: 16:00 UTC+5 (11:00 UTC), Mon-Sat."""
+    from chalicelib.domain.dates import parse_timestamp
+    from chalicelib.jobs.reports import fan_out
+
+    return fan_out("timeliness", parse_timestamp(event.time))
+
+
+@app.schedule(Cron(0, 13, "?", "*", "SUN", "*"))
+def report_parents(event):
+    """Every pupil's week for their parents: Sunday 18:00 UTC+5 (13:00 UTC)."""
+    from chalicelib.domain.dates import parse_timestamp
+    from chalicelib.jobs.reports import fan_out
+
+    return fan_out("parents", parse_timestamp(event.time))
+
+
+@app.schedule(Cron(0, 22, "?", "*", "SAT", "*"))
+def report_schools(event):
+    """School reports, class sheets and the schools' rollups for the current term: Sunday 03:00 UTC+5 (Saturday
+    22:00 UTC)."""
+    from chalicelib.domain.dates import parse_timestamp
+    from chalicelib.jobs.reports import fan_out
+
+    return fan_out("schools", parse_timestamp(event.time))
+
+
+@app.schedule(Cron(0, 1, "?", "*", "SUN", "*"))
+def report_regions(event):
+    """Region and national reports from the schools' rollups: Sunday 06:00 UTC+5 (01:00 UTC)."""
+    from chalicelib.domain.dates import parse_timestamp
+    from chalicelib.jobs.reports import run_regions
+
+    return run_regions(parse_timestamp(event.time))

@@ -60,19 +60,33 @@ ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
     # and notification choices, roster uploads kept for a queued import, and the task queue to hand it over.
     "APIHandler": FunctionAccess(
         tables={"directory": TableUse.READ_WRITE, "journal": TableUse.READ_WRITE,
-                "idempotency": TableUse.READ_WRITE, "audit": TableUse.READ, "notifications": TableUse.READ_WRITE},
-        read_files=("rosters/",), write_files=("rosters/",), enqueue_tasks=True, register_devices=True,
+                "idempotency": TableUse.READ_WRITE, "audit": TableUse.READ, "notifications": TableUse.READ_WRITE,
+                "reports": TableUse.READ_WRITE},
+        read_files=("rosters/", "reports/"), write_files=("rosters/",), enqueue_tasks=True, register_devices=True,
         manage_logins=True),
-    # Queued tasks (roster imports): the directory, the uploaded file and the logins the file creates; never the
+    # Queued tasks (roster imports; reports and each school's part of a scheduled report job): the directory,
+    # the uploaded file and the logins the file creates; for reports the counters and the journal's by_owner
+    # index (read), the reports table, report files, and notes to people (inbox, e-mail, SMS); never the
     # dead-letter queue.
-    "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE}, read_files=("rosters/",),
-                            consume_tasks=True, manage_logins=True),
+    "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE, "counters": TableUse.READ,
+                                    "journal": TableUse.READ, "reports": TableUse.READ_WRITE,
+                                    "notifications": TableUse.READ_WRITE},
+                            read_files=("rosters/",), write_files=("reports/",), consume_tasks=True,
+                            manage_logins=True, send_email=True, send_sms=True),
     # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records.
     "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE}),
     # The scheduled flush of due e-mail, SMS and push: the outbox, and people's addresses in the directory.
     "NotificationFlush": FunctionAccess(
         tables={"notifications": TableUse.READ_WRITE, "directory": TableUse.READ},
         send_email=True, send_sms=True, send_push=True),
+    # Scheduled report jobs that queue one task per school: the schools of every region.
+    "ReportTimeliness": FunctionAccess(tables={"directory": TableUse.READ}, enqueue_tasks=True),
+    "ReportParents": FunctionAccess(tables={"directory": TableUse.READ}, enqueue_tasks=True),
+    "ReportSchools": FunctionAccess(tables={"directory": TableUse.READ}, enqueue_tasks=True),
+    # Region and national reports, built in place from the schools' rollups: the regions' schools, the reports
+    # table (rollups, the reports themselves) and the files written.
+    "ReportRegions": FunctionAccess(tables={"directory": TableUse.READ, "reports": TableUse.READ_WRITE},
+                                    write_files=("reports/",)),
 })
 
 

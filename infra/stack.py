@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import App, Environment, Stack, Tags
+from aws_cdk import App, CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -45,6 +45,10 @@ class ServiceStack(Stack):
         self.files = FilesBucket(self, "Files", stage)
         self.tasks = TaskQueue(self, "Tasks", stage)
         self.users = UserDirectory(self, "Users", stage)
+        CfnOutput(self, "UserPoolId", value=self.users.pool.user_pool_id,
+                  description="COGNITO_USER_POOL_ID for the operator command and the web and mobile apps")
+        CfnOutput(self, "UserPoolClientId", value=self.users.client.user_pool_client_id,
+                  description="COGNITO_CLIENT_IDS: the app client the web and mobile apps sign in with")
         self.mail = MailSender(self, "Mail", stage)
         self.service = ChaliceService(self, "Service", stage=stage, source_dir=REPO_ROOT, work_dir=work_dir,
                                       environment=self._environment(stage), log_key=self.data.key)

@@ -2,10 +2,12 @@
 
 1. One consistent Query reads the lesson's or work's current entries of that kind.
 2. Every `version` given is checked against them; any stale one -> 409 with the current values, nothing written.
-3. Each changed entry is written with one conditional UpdateItem (about 2 WRU with its index entry); entries
+3. Formative entries and results that will change are noted in their pupils' partitions first (store.marks: one
+   BatchWriteItem per 25, 1 WRU each), so a pupil's standing reads them even before the index has them.
+4. Each changed entry is written with one conditional UpdateItem (about 2 WRU with its index entry); entries
    whose values do not change are not written. An entry sent without `version` that someone changes between
    our read and our write is read again and written again (the write applies, nothing is lost).
-4. If a write fails midway (a version given went stale in that instant, or DynamoDB refused), the entries
+5. If a write fails midway (a version given went stale in that instant, or DynamoDB refused), the entries
    already written by this request are put back as they were (compensation, recorded in the audit trail with
    the reason), and the request fails. A transaction would make this atomic at twice the write cost.
 """
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from chalicelib.api.journal import entry_view
 from chalicelib.domain.errors import Conflict, FieldError, StaleVersion
+from chalicelib.domain.standing import school_year
 from chalicelib.store import journal as store
+from chalicelib.store import marks
 
 __all__ = ["Wanted", "save_entries"]
 
@@ -79,6 +84,8 @@ def save_entries(journal_id: str, term: str, kind: str, target_id: str, day: str
              if w.version is not None and not _matches(current.get(w.pupil_id), w.version)]
     if stale:
         raise _stale(stale)
+    if kind in ("F", "R"):
+        _note(journal_id, term, kind, target_id, wanted, current, actor, school_year(date.fromisoformat(day)))
     written: list[tuple[store.Entry, store.Entry | None]] = []
     try:
         for w in wanted:
@@ -93,6 +100,20 @@ def save_entries(journal_id: str, term: str, kind: str, target_id: str, day: str
             store.undo_entry(after, before, undo)
         raise
     return current
+
+
+def _note(journal_id: str, term: str, kind: str, target_id: str, wanted: Sequence[Wanted],
+          current: dict[str, store.Entry], actor: store.Actor, year: int) -> None:
+    """Note the entries that will change, with the version each will have (read-your-writes for the standing)."""
+    noted = []
+    for w in wanted:
+        before = current.get(w.pupil_id)
+        if not _unchanged(before, w.values):
+            version = (int(before.version) if before is not None else 0) + 1
+            noted.append(marks.Noted(w.pupil_id, journal_id, store.entry_sk(term, kind, target_id, w.pupil_id),
+                                     version))
+    if noted:
+        marks.note_writes(year, actor.at, noted)
 
 
 def _write(journal_id: str, sk: str, day: str, w: Wanted, before: store.Entry | None,

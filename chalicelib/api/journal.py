@@ -2,9 +2,12 @@
 
 `GET /v1/journals/{journal_id}?period=T1` is two Queries: the class's pupils (directory, `by_class`) and the
 journal partition's items of the period's terms (journal table), plus one GetItem of the journal itself.
+Every write runs inside `admit`, which holds the gate of its term (store.journal.writing) while it runs.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +21,8 @@ from chalicelib.domain import calendar, dates
 from chalicelib.domain.collation import sort_people
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound
 from chalicelib.domain.journal import (
-    DEFAULT_EDIT_WINDOW_DAYS, MAX_TEXT, PERIODS, EditWindow, Marking, PeriodClosed, RulesBroken, SchoolCalendar,
-    Violation, covering, terms_of, writer_role,
+    DEFAULT_EDIT_WINDOW_DAYS, MAX_TEXT, PERIODS, EditWindow, FormativeScale, Marking, RulesBroken, SchoolCalendar,
+    Violation, terms_of, writer_role,
 )
 from chalicelib.domain.policy import Action, Caller, Role
 from chalicelib.store import audit, people, schools
@@ -36,13 +39,14 @@ bp = Blueprint(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """What applies to writes in one journal: its class, subject, marking and the school's edit window."""
+    """What applies to writes in one journal: its class, subject, marking, the school's edit window and FO scale."""
 
     journal: JournalItem
     klass: ClassItem
     subject: SubjectItem
     marking: Marking
     window: EditWindow
+    scale: FormativeScale
 
 
 def visible_journal(caller: Caller, journal_id: str, action: Action) -> JournalItem:
@@ -60,9 +64,11 @@ def rules_of(journal: JournalItem) -> Rules:
     if klass is None or subject is None:
         raise NotFound("The journal's class or subject no longer exists.")
     settings = schools.get_settings(journal.school_id)
-    days = DEFAULT_EDIT_WINDOW_DAYS if settings is None else (
-        None if settings.unlimited else int(settings.edit_window_days))
-    return Rules(journal, klass, subject, Marking(int(klass.grade), subject.assessment), EditWindow(days))
+    days = None if settings is not None and settings.unlimited else DEFAULT_EDIT_WINDOW_DAYS if (
+        settings is None or settings.edit_window_days is None) else int(settings.edit_window_days)
+    scale = FormativeScale() if settings is None or settings.fo_max is None else FormativeScale(
+        high=int(settings.fo_max))
+    return Rules(journal, klass, subject, Marking(int(klass.grade), subject.assessment), EditWindow(days), scale)
 
 
 def school_calendar(school_id: str, year: int, grade: int) -> SchoolCalendar:
@@ -86,19 +92,18 @@ def school_calendar(school_id: str, year: int, grade: int) -> SchoolCalendar:
     return SchoolCalendar(periods, holidays, breaks)
 
 
-def admit(rules: Rules, caller: Caller, day: date, term: str, reason: str | None) -> store.Actor:
-    """The writer of a change dated `day` in `term`: 409 if the period is closed or the edit window passed."""
+@contextmanager
+def admit(rules: Rules, caller: Caller, day: date, term: str, reason: str | None) -> Iterator[store.Actor]:
+    """The writer of a change dated `day` in `term`, for the writes made inside the block: 409 if the period is
+    closed or the edit window passed. The block runs holding the term's gate, so a close waits for it."""
     if reason is not None and len(reason) > MAX_TEXT:
         raise RulesBroken("The reason is too long.",
                           [Violation("too-long", "reason", f"at most {MAX_TEXT} characters")])
-    closed = store.closed_periods(rules.journal.journal_id)
-    shut = [p for p in covering(term) if p in closed]
-    if shut:
-        raise PeriodClosed(f"{shut[0]} is closed: its entries are read-only.")
-    role = writer_role(rules.window, day, dates.today_kz(),
-                       teacher=rules.journal.journal_id in caller.journals,
-                       admin=caller.has(Role.SCHOOL_ADMIN, rules.journal.school_id), reason=reason)
-    return store.Actor(caller.person_id, role, dates.to_rfc3339(dates.now_kz()), (reason or "").strip() or None)
+    with store.writing(rules.journal.journal_id, term):
+        role = writer_role(rules.window, day, dates.today_kz(),
+                           teacher=rules.journal.journal_id in caller.journals,
+                           admin=caller.has(Role.SCHOOL_ADMIN, rules.journal.school_id), reason=reason)
+        yield store.Actor(caller.person_id, role, dates.to_rfc3339(dates.now_kz()), (reason or "").strip() or None)
 
 
 def parse_day(text: str, field: str = "date") -> date:

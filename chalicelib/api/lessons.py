@@ -84,10 +84,10 @@ def create_lesson(call: Call, journal_id: str) -> Reply:
     if violations:
         raise RulesBroken("The lesson cannot be saved.", violations)
     term = cal.term_of(day)
-    actor = admit(rules, call.caller, day, term, body.get("reason"))
-    lesson = store.create_lesson(journal_id, journal.class_id, journal.subject_id, term, day, body["number"],
-                                 new_id(), actor, topic=(body.get("topic") or "").strip() or None,
-                                 homework=(body.get("homework") or "").strip() or None, objectives=objectives)
+    with admit(rules, call.caller, day, term, body.get("reason")) as actor:
+        lesson = store.create_lesson(journal_id, journal.class_id, journal.subject_id, term, day, body["number"],
+                                     new_id(), actor, topic=(body.get("topic") or "").strip() or None,
+                                     homework=(body.get("homework") or "").strip() or None, objectives=objectives)
     return Reply(lesson_view(lesson), 201)
 
 
@@ -119,13 +119,13 @@ def change_lesson(call: Call, lesson_id: str) -> dict[str, Any]:
     version = body.get("version")
     if version is not None and version != int(lesson.version):
         raise _stale_lesson(lesson)
-    actor = admit(rules, call.caller, day, lesson.sk[:2], body.get("reason"))
-    if not changes:
-        return lesson_view(lesson)
-    try:
-        return lesson_view(store.update_lesson(lesson, changes, actor))
-    except store.VersionConflict as conflict:
-        raise _stale_lesson(conflict.current) from None
+    with admit(rules, call.caller, day, lesson.sk[:2], body.get("reason")) as actor:
+        if not changes:
+            return lesson_view(lesson)
+        try:
+            return lesson_view(store.update_lesson(lesson, changes, actor))
+        except store.VersionConflict as conflict:
+            raise _stale_lesson(conflict.current) from None
 
 
 def _stale_lesson(current: store.Lesson | None) -> StaleVersion:
@@ -146,12 +146,12 @@ def _entries(call: Call, lesson_id: str, kind: str) -> dict[str, Any]:
     else:
         noted = any(e.get("objectives") for e in entries)
         known = curriculum.codes_of(journal.subject_id, rules.marking.grade) if noted else frozenset()
-        violations = check_formative(entries, ids, day, today, rules.marking, known)
+        violations = check_formative(entries, ids, day, today, rules.marking, known, rules.scale)
     if violations:
         raise RulesBroken("The entries cannot be saved.", violations)
-    actor = admit(rules, call.caller, day, term, body.get("reason"))
     wanted = [Wanted(i, e["student_id"], _values(kind, e), e.get("version")) for i, e in enumerate(entries)]
-    saved = save_entries(journal.journal_id, term, kind, lesson_id, day.isoformat(), wanted, actor)
+    with admit(rules, call.caller, day, term, body.get("reason")) as actor:
+        saved = save_entries(journal.journal_id, term, kind, lesson_id, day.isoformat(), wanted, actor)
     return {"lesson_id": lesson_id, "kind": store.KINDS[kind], "entries": ordered_entries(pupils, saved)}
 
 

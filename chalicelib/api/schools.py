@@ -10,6 +10,7 @@ from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.views import school_view, target_of
 from chalicelib.auth import authorize
 from chalicelib.domain import calendar
+from chalicelib.domain.assessment.packs import SOR_METHODS
 from chalicelib.domain.dates import InvalidDate, parse_date
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound, RuleViolation
 from chalicelib.domain.policy import REGIONS, Action, Caller, Target
@@ -24,8 +25,12 @@ _NAME = {"kk": Field(str), "ru": Field(str)}
 _SCHOOL = {"name": Field(_NAME), "region": Field(str), "locality": Field(str, required=False, nullable=True)}
 _PERIOD = {"period": Field(str), "start": Field(str), "end": Field(str)}
 _HOLIDAY = {"date": Field(str), "name": Field(_NAME)}
-_SETTINGS = {"edit_window_days": Field(int, nullable=True)}
+_SETTINGS = {"edit_window_days": Field(int, required=False, nullable=True),
+             "sor_method": Field(str, required=False), "pool_fo_with_sor": Field(bool, required=False),
+             "fo_max": Field(int, required=False)}
+_FO_MAX = 100
 PERIOD_CODES = ("T1", "T2", "T3", "T4", "H1", "H2", "Y")
+_ASSESSMENT_DEFAULTS = {"sor_method": "points", "pool_fo_with_sor": False, "fo_max": 10}
 
 
 def visible_school(caller: Caller, school_id: str, action: Action) -> SchoolItem:
@@ -66,21 +71,39 @@ def get_settings(call: Call, school_id: str) -> dict[str, Any]:
     return _settings_view(store.get_settings(school_id))
 
 
-@endpoint(bp, "/v1/schools/{school_id}/settings", "PUT", summary="Change a school's settings (school_admin)",
+@endpoint(bp, "/v1/schools/{school_id}/settings", "PUT",
+          summary="Change a school's settings (school_admin): the edit window (days, null: unlimited) and the "
+                  "assessment settings of assessment-rules.md §3 (sor_method points|mean_of_percentages, "
+                  "pool_fo_with_sor, fo_max, which may only grow); fields left out stay as they are",
           request=_SETTINGS, statuses=(200, 400, 403, 404, 422))
 def put_settings(call: Call, school_id: str) -> dict[str, Any]:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
-    days = call.json(_SETTINGS)["edit_window_days"]
+    changes = call.json(_SETTINGS)
+    current = _settings_view(store.get_settings(school_id))
+    errors = []
+    days = changes.get("edit_window_days")
     if days is not None and not 0 <= days <= 366:
-        raise RuleViolation("The edit window is 0 to 366 days, or null for unlimited.",
-                            [FieldError("edit_window_days", "must be 0..366 or null")])
-    return _settings_view(store.put_settings(school_id, days))
+        errors.append(FieldError("edit_window_days", "must be 0..366 or null"))
+    if "sor_method" in changes and changes["sor_method"] not in SOR_METHODS:
+        errors.append(FieldError("sor_method", f"one of {', '.join(SOR_METHODS)}"))
+    if "fo_max" in changes and not current["fo_max"] <= changes["fo_max"] <= _FO_MAX:
+        errors.append(FieldError("fo_max", f"{current['fo_max']}..{_FO_MAX}: formative points already given "
+                                           "must stay within it"))
+    if errors:
+        raise RuleViolation("The settings cannot be saved.", errors)
+    return _settings_view(store.put_settings(school_id, changes))
 
 
 def _settings_view(item: Any) -> dict[str, Any]:
+    """The settings in force: the school's own, or the defaults (7 days; §3: points, separate, FO out of 10)."""
     if item is None:
-        return {"edit_window_days": 7}
-    return {"edit_window_days": None if item.unlimited else int(item.edit_window_days)}
+        return {"edit_window_days": 7, **_ASSESSMENT_DEFAULTS}
+    days = None if item.unlimited else 7 if item.edit_window_days is None else int(item.edit_window_days)
+    return {"edit_window_days": days,
+            "sor_method": item.sor_method or _ASSESSMENT_DEFAULTS["sor_method"],
+            "pool_fo_with_sor": (_ASSESSMENT_DEFAULTS["pool_fo_with_sor"] if item.pool_fo_with_sor is None
+                                 else item.pool_fo_with_sor),
+            "fo_max": _ASSESSMENT_DEFAULTS["fo_max"] if item.fo_max is None else int(item.fo_max)}
 
 
 def _year(call: Call, required: bool = True) -> int:

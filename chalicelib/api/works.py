@@ -99,10 +99,11 @@ def create_work(call: Call, journal_id: str) -> Reply:
     if violations:
         raise RulesBroken("The work cannot be saved.", violations)
     term = cal.term_of(day)
-    actor = admit(rules, call.caller, day, term, body.get("reason"))
-    work = store.create_work(journal_id, journal.class_id, journal.subject_id, term, day, new_id(), actor,
-                             kind=kind, period=period, title=body["title"].strip(), max_points=body["max_points"],
-                             criteria=_criteria(body.get("criteria")), objectives=list(body.get("objectives") or []))
+    with admit(rules, call.caller, day, term, body.get("reason")) as actor:
+        work = store.create_work(journal_id, journal.class_id, journal.subject_id, term, day, new_id(), actor,
+                                 kind=kind, period=period, title=body["title"].strip(),
+                                 max_points=body["max_points"], criteria=_criteria(body.get("criteria")),
+                                 objectives=list(body.get("objectives") or []))
     return Reply(work_view(work), 201)
 
 
@@ -144,17 +145,20 @@ def put_results(call: Call, work_id: str) -> dict[str, Any]:
                                descriptors, known)
     if violations:
         raise RulesBroken("The results cannot be saved.", violations)
-    actor = admit(rules, call.caller, day, term, body.get("reason"))
-    wanted = [Wanted(i, e["student_id"], _values(e, descriptors, rules.marking.feedback_only), e.get("version"))
+    wanted = [Wanted(i, e["student_id"], _values(e, work, descriptors, rules.marking.feedback_only), e.get("version"))
               for i, e in enumerate(entries)]
-    saved = save_entries(journal.journal_id, term, "R", work_id, day.isoformat(), wanted, actor)
+    with admit(rules, call.caller, day, term, body.get("reason")) as actor:
+        saved = save_entries(journal.journal_id, term, "R", work_id, day.isoformat(), wanted, actor)
     return {"work_id": work_id, "kind": "result", "entries": ordered_entries(pupils, saved)}
 
 
-def _values(entry: dict[str, Any], descriptors: dict[str, Descriptor], feedback_only: bool) -> dict[str, Any] | None:
+def _values(entry: dict[str, Any], work: store.Work, descriptors: dict[str, Descriptor],
+            feedback_only: bool) -> dict[str, Any] | None:
+    """A result as stored, with its work's kind and maximum (a pupil's standing reads no works)."""
     notes = notes_of(entry)
     if is_removal(entry, "points", "feedback", "descriptors_met") and not any((notes or {}).values()):
         return None
     return {"points": None if feedback_only else result_points(entry, descriptors),
             "feedback": (entry.get("feedback") or "").strip() or None, "notes": notes,
-            "met": {int(d) for d in entry.get("descriptors_met") or []} or None}
+            "met": {int(d) for d in entry.get("descriptors_met") or []} or None,
+            "max_points": int(work.max_points), "work_kind": work.kind}

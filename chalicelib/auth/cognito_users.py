@@ -73,6 +73,25 @@ class UserPool:
                 raise UserPoolError(f"The user pool could not disable {username!r} ({_code(exc)}); retry shortly.") \
                     from None
 
+    def enable(self, username: str) -> None:
+        """Let a disabled user sign in again."""
+        self._call("enable", self._client.admin_enable_user, username)
+
+    def set_temporary_password(self, username: str, code: str) -> None:
+        """A password reset: `code` signs the user in once, then Cognito asks for a new password."""
+        self._call("reset", self._client.admin_set_user_password, username, Password=code, Permanent=False)
+
+    def sign_out(self, username: str) -> None:
+        """Revoke the user's refresh tokens (an access token already issued lives until it expires)."""
+        self._call("sign out", self._client.admin_user_global_sign_out, username)
+
+    def _call(self, what: str, operation: Any, username: str, **extra: Any) -> None:
+        try:
+            operation(UserPoolId=self.pool_id, Username=username, **extra)
+        except self._client.exceptions.ClientError as exc:
+            raise UserPoolError(f"The user pool could not {what} {username!r} ({_code(exc)}); retry shortly.") \
+                from None
+
     def _create(self, login: NewLogin) -> None:
         request = {"UserPoolId": self.pool_id, "Username": login.username, "TemporaryPassword": login.password,
                    "MessageAction": "SUPPRESS",

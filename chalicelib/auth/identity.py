@@ -108,6 +108,15 @@ def caller_of(verified: VerifiedToken) -> Caller | None:
     )
 
 
+def _redeem_code(username: str, code: str, now: int) -> bool:
+    """Whether `code` is the username's pending one-time code from a password reset (used up if so)."""
+    from chalicelib.store import accounts
+
+    pending = accounts.reset_code(username)
+    return (pending is not None and pending.until > now and verify_password(code, pending.code_hash)
+            and accounts.consume_code(pending))
+
+
 def issue_token(username: str, password: str, *, now: int | None = None) -> IssuedToken:
     """The built-in provider's login: a token for a right password; 401 otherwise; 429 while locked out."""
     cfg = settings()
@@ -117,7 +126,10 @@ def issue_token(username: str, password: str, *, now: int | None = None) -> Issu
         raise TooManyRequests("Too many failed logins; try again later.", failures.locked_until - now)
     account = people.get_account(username)
     stored = account.password_hash if account and account.password_hash else dummy_hash(kdf_params())
-    if not verify_password(password, stored) or account is None or not account.active:
+    valid = verify_password(password, stored) and account is not None and account.active
+    if not valid and account is not None and account.active:
+        valid = _redeem_code(username, password, now)
+    if not valid or account is None:
         locked_until = people.record_login_failure(username, now, cfg.login_max_failures,
                                                    cfg.login_lockout_seconds)
         if locked_until:

@@ -37,6 +37,7 @@ def all_models() -> dict[str, type[Model]]:
     from chalicelib.store import audit, curriculum, journal  # noqa: F401
     from chalicelib.store import notifications  # noqa: F401
     from chalicelib.store import counters, parked  # noqa: F401
+    from chalicelib.store import reports  # noqa: F401
 
     return dict(_MODELS)
 

@@ -98,8 +98,13 @@ class SchoolItem(DirectoryItem):
 
 
 class SettingsItem(DirectoryItem):
+    """A school's settings; the assessment ones (assessment-rules.md §3) are null until the school sets them."""
+
     edit_window_days = NumberAttribute(null=True)
     unlimited = BooleanAttribute(default=False)
+    sor_method = UnicodeAttribute(null=True)  # points | mean_of_percentages
+    pool_fo_with_sor = BooleanAttribute(null=True)
+    fo_max = NumberAttribute(null=True)
     version = VersionAttribute()
 
 

@@ -18,37 +18,52 @@ removed it and the version never goes back; readers skip tombstones.
 """
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterator, Mapping
 
 from pynamodb.attributes import (
     JSONAttribute, ListAttribute, NumberAttribute, NumberSetAttribute, TTLAttribute, UnicodeAttribute,
-    VersionAttribute,
+    UnicodeSetAttribute, VersionAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import RuleViolation
+from chalicelib.domain.dates import now_kz, to_rfc3339
+from chalicelib.domain.errors import Conflict, RuleViolation
+from chalicelib.domain.journal import TERMS, PeriodClosed, terms_of
 from chalicelib.store.base import TableMeta, register
 
 __all__ = [
-    "TOMBSTONE_DAYS", "Actor", "JournalRecord", "Lesson", "Work", "Entry", "Ref", "PeriodClose", "Period",
-    "LessonTaken", "VersionConflict", "journal_key", "lesson_sk", "work_sk", "entry_sk", "parse_entry_sk",
-    "date_of", "get_ref", "get_lesson", "get_work", "entries_of", "closed_periods", "mark_closed",
-    "read_period", "class_items", "pupil_entries", "works_of", "class_works_on", "create_lesson",
-    "create_work", "update_lesson", "write_entry", "undo_entry", "decode", "journal_items", "entry_values",
-    "lesson_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
+    "TOMBSTONE_DAYS", "LEASE_SECONDS", "CLOSE_STALE_SECONDS", "Actor", "JournalRecord", "Lesson", "Work", "Entry",
+    "Ref", "PeriodClose", "Gate", "Period", "LessonTaken", "JournalBusy", "VersionConflict", "journal_key",
+    "lesson_sk", "work_sk", "entry_sk", "parse_entry_sk", "date_of", "get_ref", "get_lesson", "get_work",
+    "get_entries", "entries_of", "closed_periods", "close_marker", "mark_closed", "begin_close", "shut",
+    "abandon_close", "finish_close", "writing", "read_period", "marked_entries", "class_items", "pupil_entries",
+    "works_of", "class_works_on", "create_lesson", "create_work", "update_lesson", "write_entry", "undo_entry",
+    "decode", "journal_items", "entry_values", "lesson_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
 ]
 
 TOMBSTONE_DAYS = 3
 KINDS = {"A": "attendance", "F": "formative", "R": "result"}
+LEASE_SECONDS = 35  # longer than any write request lives (the Lambda timeout is 29 s)
+CLOSE_STALE_SECONDS = 120  # a close still "closing" after this died midway; closing again takes it over
+_SHUT_WAIT = 3.0  # how long a close waits for writes in flight before answering 409 journal-busy
+_SHUT_POLL = 0.25
 
 
 class LessonTaken(RuleViolation):
     slug = "lesson-exists"
+
+
+class JournalBusy(Conflict):
+    """Entries are being written in the period right now; the close can be retried in a moment."""
+
+    slug, title = "journal-busy", "Entries are being written right now"
 
 
 class VersionConflict(Exception):
@@ -127,6 +142,8 @@ class Entry(_Written):
     feedback = UnicodeAttribute(attr_name="f", null=True)
     notes = JSONAttribute(attr_name="o", null=True)  # {objective code: feedback}
     met = NumberSetAttribute(attr_name="d", null=True)  # descriptor ids met
+    max_points = NumberAttribute(attr_name="mx", null=True)  # a result: its work's maximum
+    work_kind = UnicodeAttribute(attr_name="wk", null=True)  # a result: its work's kind, SOR or SOCH
 
     @property
     def removed(self) -> bool:
@@ -141,13 +158,31 @@ class Ref(JournalRecord):
 
 
 class PeriodClose(JournalRecord):
+    """A period's close: `closing` from its start, `closed` with every pupil's final mark (`marks`)."""
+
     by = UnicodeAttribute(null=True)
     at = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(attr_name="st", null=True)  # closing | closed
+    done = UnicodeAttribute(attr_name="dn", null=True)  # when the marks were written
+    marks = JSONAttribute(attr_name="mk", null=True)  # {pupil id: final mark or null}
+
+    @property
+    def closed(self) -> bool:
+        return self.state != "closing"
 
 
-VALUE_FIELDS = ("status", "comment", "points", "feedback", "notes", "met")
+class Gate(JournalRecord):
+    """A term's gate: write requests in flight (`n`, the last one started at `t`, epoch seconds) and the
+    periods covering the term that are closed (`cl`)."""
+
+    writers = NumberAttribute(attr_name="n", null=True)
+    started = NumberAttribute(attr_name="t", null=True)
+    closed = UnicodeSetAttribute(attr_name="cl", null=True)
+
+
+VALUE_FIELDS = ("status", "comment", "points", "feedback", "notes", "met", "max_points", "work_kind")
 FIELDS_OF = {"A": ("status", "comment"), "F": ("points", "feedback", "notes"),
-             "R": ("points", "feedback", "notes", "met")}
+             "R": ("points", "feedback", "notes", "met", "max_points", "work_kind")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +240,10 @@ def decode(raw: Mapping[str, Any]) -> JournalRecord:
         return Ref.from_raw_data(dict(raw))
     kind = sk.split("#")[1] if "#" in sk else ""
     model = {"L": Lesson, "W": Work, "A": Entry, "F": Entry, "R": Entry}.get(kind)
-    if sk.startswith("C#"):
+    if raw["pk"]["S"].startswith("J#") and sk.startswith("C#"):
         model = PeriodClose
+    elif raw["pk"]["S"].startswith("J#") and sk.startswith("G#"):
+        model = Gate
     return (model or JournalRecord).from_raw_data(dict(raw))
 
 
@@ -252,15 +289,133 @@ def entries_of(journal_id: str, term: str, kind: str, target_id: str) -> dict[st
                                .startswith(prefix)) if isinstance(item, Entry)}
 
 
+def get_entries(keys: list[tuple[str, str]]) -> list[Entry]:
+    """Entries by (journal id, sort key), read consistently (BatchGetItem); tombstones included."""
+    return list(Entry.batch_get([(journal_key(j), sk) for j, sk in keys], consistent_read=True)) if keys else []
+
+
 def closed_periods(journal_id: str) -> frozenset[str]:
-    """The periods of a journal that are closed (read-only)."""
+    """The periods of a journal that are closed (read-only), their marks written."""
     return frozenset(item.sk[2:] for item in _query(journal_key(journal_id), consistent=True,
-                                                     range_key_condition=JournalRecord.sk.startswith("C#")))
+                                                     range_key_condition=JournalRecord.sk.startswith("C#"))
+                     if isinstance(item, PeriodClose) and item.closed)
+
+
+def close_marker(journal_id: str, period: str) -> PeriodClose | None:
+    """The close of a period, if it began (consistent GetItem)."""
+    try:
+        return PeriodClose.get(journal_key(journal_id), f"C#{period}", consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _terms(period: str) -> tuple[str, ...]:
+    first, last = terms_of(period)
+    return TERMS[TERMS.index(first):TERMS.index(last) + 1]
+
+
+def begin_close(journal_id: str, period: str, person_id: str, at: str) -> None:
+    """Write the period's marker, `closing`, on condition that it has none (or one left by a close that died).
+
+    409 `period-closed` when the period is closed, or being closed right now.
+    """
+    stale = to_rfc3339(now_kz() - timedelta(seconds=CLOSE_STALE_SECONDS))
+    marker = PeriodClose(journal_key(journal_id), f"C#{period}", by=person_id, at=at, state="closing")
+    try:
+        marker.save(condition=PeriodClose.pk.does_not_exist()
+                    | ((PeriodClose.state == "closing") & (PeriodClose.at < stale)))
+    except PutError as exc:
+        if not _conflict(exc):
+            raise
+        current = close_marker(journal_id, period)
+        raise PeriodClosed(f"{period} is already closed." if current is None or current.closed
+                           else f"{period} is being closed right now.") from None
+
+
+def shut(journal_id: str, period: str) -> None:
+    """Shut the gates of the period's terms as soon as no write is in flight there (`JournalBusy` if none
+    becomes free within a few seconds; the gates already shut are opened again)."""
+    done: list[str] = []
+    deadline = time.monotonic() + _SHUT_WAIT
+    for term in _terms(period):
+        while not _shut_gate(journal_id, term, period):
+            if time.monotonic() >= deadline:
+                for term_shut in done:
+                    _open_gate(journal_id, term_shut, period)
+                raise JournalBusy("Entries of this period are being written right now; close again in a moment.",
+                                  headers={"Retry-After": "5"})
+            time.sleep(_SHUT_POLL)
+        done.append(term)
+
+
+def _shut_gate(journal_id: str, term: str, period: str) -> bool:
+    gate = Gate(journal_key(journal_id), f"G#{term}")
+    try:
+        gate.update(actions=[Gate.closed.add({period}), Gate.writers.set(0)],
+                    condition=Gate.writers.does_not_exist() | (Gate.writers <= 0)
+                    | (Gate.started < time.time() - LEASE_SECONDS))
+    except UpdateError as exc:
+        if _conflict(exc):
+            return False
+        raise
+    return True
+
+
+def _open_gate(journal_id: str, term: str, period: str) -> None:
+    Gate(journal_key(journal_id), f"G#{term}").update(actions=[Gate.closed.delete({period})])
+
+
+def abandon_close(journal_id: str, period: str) -> None:
+    """Undo a close that cannot complete: open the gates again and remove the marker."""
+    for term in _terms(period):
+        _open_gate(journal_id, term, period)
+    try:
+        PeriodClose(journal_key(journal_id), f"C#{period}").delete(condition=PeriodClose.state == "closing")
+    except DeleteError as exc:
+        if not _conflict(exc):
+            raise
+
+
+def finish_close(journal_id: str, period: str, marks: Mapping[str, Any], done: str) -> PeriodClose:
+    """Mark the close complete, with every pupil's final mark (statistics after the close read these)."""
+    marker = PeriodClose(journal_key(journal_id), f"C#{period}")
+    marker.update(actions=[PeriodClose.state.set("closed"), PeriodClose.marks.set(dict(marks)),
+                           PeriodClose.done.set(done)])
+    return marker
 
 
 def mark_closed(journal_id: str, period: str, person_id: str, at: str) -> None:
-    """Mark a period closed (the period-closing route calls this once the final marks are written)."""
-    PeriodClose(journal_key(journal_id), f"C#{period}", by=person_id, at=at).save()
+    """Close a period with no marks to record: marker, gates, done (a period where nothing is marked)."""
+    begin_close(journal_id, period, person_id, at)
+    shut(journal_id, period)
+    finish_close(journal_id, period, {}, at)
+
+
+@contextmanager
+def writing(journal_id: str, term: str) -> Iterator[None]:
+    """Count a write request in the term's gate while it runs; 409 `period-closed` if the term is shut."""
+    gate = Gate(journal_key(journal_id), f"G#{term}")
+    try:
+        gate.update(actions=[Gate.writers.add(1), Gate.started.set(round(time.time(), 3))],
+                    condition=Gate.closed.does_not_exist())
+    except UpdateError as exc:
+        if _conflict(exc):
+            raise PeriodClosed(f"A period covering {term} is closed: its entries are read-only.") from None
+        raise
+    try:
+        yield
+    finally:
+        gate.update(actions=[Gate.writers.add(-1)])
+
+
+def marked_entries(journal_id: str, terms: tuple[str, ...]) -> list[Entry]:
+    """The live formative entries and results of the terms: two consistent Queries per term."""
+    pk, found = journal_key(journal_id), []
+    for term in terms:
+        for prefix in (f"{term}#F#", f"{term}#R#"):
+            found += [item for item in _query(pk, consistent=True, range_key_condition=JournalRecord.sk
+                                              .startswith(prefix)) if isinstance(item, Entry) and not item.removed]
+    return found
 
 
 def read_period(journal_id: str, first_term: str, last_term: str) -> Period:
@@ -347,7 +502,7 @@ def create_work(journal_id: str, class_id: str, subject_id: str, term: str, day:
     return work
 
 
-def _conflict(exc: UpdateError) -> bool:
+def _conflict(exc: UpdateError | PutError | DeleteError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 

@@ -31,6 +31,7 @@ class Synthesized:
     stage: str
     json: dict[str, Any]
     template: Template
+    outdir: Path  # the cloud assembly: templates and the assets (the Lambda package) CDK would upload
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.json["Resources"].items() if v["Type"] == resource_type}
@@ -53,8 +54,9 @@ def synthesize(stage: str, outdir: Path) -> dict[str, Any]:
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesized]:
     result = {}
     for stage in STAGES:
-        data = synthesize(stage, tmp_path_factory.mktemp(f"cdk-{stage}"))
-        result[stage] = Synthesized(stage, data, Template.from_json(data))
+        outdir = tmp_path_factory.mktemp(f"cdk-{stage}")
+        data = synthesize(stage, outdir)
+        result[stage] = Synthesized(stage, data, Template.from_json(data), outdir)
     return result
 
 

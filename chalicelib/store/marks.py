@@ -1,0 +1,182 @@
+"""A pupil's partition of the journal table: period records (status, verdict, final and annual marks) and the
+notes that make the pupil's standing read its own writes.
+
+    S#<pupil>  <year>#I#<at>#<journal>#<entry sk>   a write note: the entry is being written to version `v`
+    S#<pupil>  <year>#P#<period>#<journal>          the pupil's record for one subject (journal) and period
+
+A period record holds what the school said (`st` exempt | not_assessed, its `rs` reason and `dd` document date),
+the teacher's pass/fail verdict (`pv`), and once the period closes its final mark (`mk`), the exact figures
+behind it (`fg`, fractions as text) and the rule pack and settings used (`rp`); period `Y` holds the annual mark.
+Marks are never revised: the close writes them once, and the period is read-only from then on.
+
+Why notes: a pupil's entries are read from the `by_owner` index, which is eventually consistent. Before a
+formative entry or result is written, a note naming it and the version it will have is put in the pupil's
+partition (1 write unit). The standing reads the notes of the last `NOTE_WINDOW` with the period records in one
+consistent Query, and reads again, consistently, the few noted entries the index does not show at that version
+yet. Notes expire after a day (TTL); the index catches up in well under a second.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+
+from chalicelib.store.journal import JournalRecord, journal_key
+
+__all__ = [
+    "NOTE_WINDOW", "NOTE_TTL", "PeriodRecord", "WriteNote", "Noted", "record_key", "pupil_year", "records_of",
+    "set_status", "set_verdict", "put_records", "note_writes", "mark_of", "mark_text",
+]
+
+NOTE_WINDOW = timedelta(minutes=10)  # notes younger than this are checked against the index
+NOTE_TTL = timedelta(days=1)
+
+
+class PeriodRecord(JournalRecord):
+    """One pupil, subject (journal) and period: status, verdict, and the final mark once closed."""
+
+    status = UnicodeAttribute(attr_name="st", null=True)  # exempt | not_assessed; absent: assessed
+    reason = UnicodeAttribute(attr_name="rs", null=True)
+    document_date = UnicodeAttribute(attr_name="dd", null=True)
+    passed = BooleanAttribute(attr_name="pv", null=True)
+    mark = UnicodeAttribute(attr_name="mk", null=True)  # "2".."5", pass, fail, exempt, not_assessed
+    figures = JSONAttribute(attr_name="fg", null=True)  # {"fo", "sor", "soch", "total"}: "n/d" or null
+    rule_pack = JSONAttribute(attr_name="rp", null=True)  # {"code", "scheme", "sor_method", "pool", "fo_max"}
+    periods = JSONAttribute(attr_name="pm", null=True)  # annual: {period: mark} it was computed from
+    closed_at = UnicodeAttribute(attr_name="ca", null=True)
+    closed_by = UnicodeAttribute(attr_name="cb", null=True)
+    by = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(attr_name="ro", null=True)
+    at = UnicodeAttribute(null=True)
+
+    @property
+    def final(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def period(self) -> str:
+        return self.sk.split("#")[2]
+
+    @property
+    def journal_id(self) -> str:
+        return self.sk.split("#")[3]
+
+    @property
+    def pupil_id(self) -> str:
+        return self.pk[2:]
+
+
+class WriteNote(JournalRecord):
+    """An entry of this pupil written at `at` (in the key) to version `v`."""
+
+    version = NumberAttribute(attr_name="v")
+
+    @property
+    def journal_id(self) -> str:
+        return self.sk.split("#")[3]
+
+    @property
+    def entry_sk(self) -> str:
+        return self.sk.split("#", 4)[4]
+
+    @property
+    def entry_key(self) -> tuple[str, str]:
+        """The (pk, sk) of the entry it names."""
+        return journal_key(self.journal_id), self.entry_sk
+
+
+@dataclass(frozen=True, slots=True)
+class Noted:
+    """An entry about to be written: its pupil, journal, sort key and the version it will have."""
+
+    pupil_id: str
+    journal_id: str
+    entry_sk: str
+    version: int
+
+
+def record_key(pupil_id: str, year: int, period: str, journal_id: str) -> tuple[str, str]:
+    return f"S#{pupil_id}", f"{year}#P#{period}#{journal_id}"
+
+
+def pupil_year(pupil_id: str, year: int, since: str) -> tuple[list[PeriodRecord], list[WriteNote]]:
+    """A pupil's period records of the year and the write notes since `since` (RFC 3339): one consistent Query."""
+    records: list[PeriodRecord] = []
+    notes: list[WriteNote] = []
+    for raw in _items(f"S#{pupil_id}", JournalRecord.sk.between(f"{year}#I#{since}", f"{year}#P#~")):
+        kind = raw["sk"]["S"].split("#")[1]
+        if kind == "P":
+            records.append(PeriodRecord.from_raw_data(raw))
+        elif kind == "I":
+            notes.append(WriteNote.from_raw_data(raw))
+    return records, notes
+
+
+def _items(pk: str, condition: Any) -> Iterator[dict[str, Any]]:
+    connection, last = JournalRecord._get_connection(), None
+    while True:
+        page = connection.query(pk, range_key_condition=condition, consistent_read=True, exclusive_start_key=last)
+        yield from page.get("Items", [])
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+
+
+def records_of(year: int, journal_id: str, periods: Iterable[str], pupil_ids: Iterable[str]) -> dict[
+        tuple[str, str], PeriodRecord]:
+    """The records of these pupils in one journal's periods, by (pupil, period): one consistent BatchGetItem."""
+    keys = [record_key(pupil, year, period, journal_id) for pupil in pupil_ids for period in periods]
+    return {(r.pupil_id, r.period): r for r in PeriodRecord.batch_get(keys, consistent_read=True)} if keys else {}
+
+
+def set_status(year: int, period: str, journal_id: str, pupil_id: str, *, status: str | None, reason: str | None,
+               document_date: str | None, writer: tuple[str, str, str]) -> None:
+    """Set a pupil's status in a period (None: assessed), with its reason and document date."""
+    record = PeriodRecord(*record_key(pupil_id, year, period, journal_id))
+    record.update(actions=[_set_or_remove(PeriodRecord.status, status), _set_or_remove(PeriodRecord.reason, reason),
+                           _set_or_remove(PeriodRecord.document_date, document_date), *_writer(writer)])
+
+
+def set_verdict(year: int, period: str, journal_id: str, pupil_id: str, passed: bool | None,
+                writer: tuple[str, str, str]) -> None:
+    """Set a pupil's pass/fail verdict in a period (None: not given yet)."""
+    record = PeriodRecord(*record_key(pupil_id, year, period, journal_id))
+    record.update(actions=[_set_or_remove(PeriodRecord.passed, passed), *_writer(writer)])
+
+
+def put_records(records: Sequence[PeriodRecord]) -> None:
+    """Write whole records (the close's final and annual marks): BatchWriteItem."""
+    with PeriodRecord.batch_write() as batch:
+        for record in records:
+            batch.save(record)
+
+
+def note_writes(year: int, at: str, noted: Sequence[Noted]) -> None:
+    """Note entries about to be written (BatchWriteItem, one small item each, expiring after a day)."""
+    with WriteNote.batch_write() as batch:
+        for n in noted:
+            batch.save(WriteNote(f"S#{n.pupil_id}", f"{year}#I#{at}#{n.journal_id}#{n.entry_sk}",
+                                 version=n.version, expires=NOTE_TTL))
+
+
+def _set_or_remove(attribute: Any, value: Any) -> Any:
+    return attribute.set(value) if value is not None else attribute.remove()
+
+
+def _writer(writer: tuple[str, str, str]) -> list[Any]:
+    by, role, at = writer
+    return [PeriodRecord.by.set(by), PeriodRecord.role.set(role), PeriodRecord.at.set(at)]
+
+
+def mark_of(text: str | None) -> int | str | None:
+    """A stored mark as the API serves it: 2..5 as numbers, the others as text."""
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def mark_text(mark: int | str | None) -> str | None:
+    return None if mark is None else str(mark)
