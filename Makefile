@@ -62,6 +62,12 @@ lint-infra: infra/.venv/.installed infra/.venv-checkov/.installed ## cfn-lint an
 	infra/.venv-checkov/bin/checkov --quiet --config-file infra/.checkov.yaml -f infra/cdk.out/dev/dev.template.json -f infra/cdk.out/prod/prod.template.json
 
 deploy: ## how to deploy STAGE (needs AWS credentials and the CDK CLI; cannot run here)
-	@echo "cd infra && npx aws-cdk@2 deploy -c stage=$(STAGE)   # see infra/RUNBOOK.md, Deploying"
+	@echo "Deploying $(STAGE) (infra/RUNBOOK.md, Deploying): AWS credentials for its account, node, then:"
+	@echo "  make infra-test lint-infra                                     # what CI checks; makes infra/.venv"
+	@echo "  cd infra && npx aws-cdk@2 bootstrap aws://<account>/eu-central-1   # once per account"
+	@echo "  cd infra && npx aws-cdk@2 diff -c stage=$(STAGE)"
+	@echo "  cd infra && npx aws-cdk@2 deploy -c stage=$(STAGE) --require-approval broadening"
+	@echo "  first deploy only: python -m chalicelib.jobs.operator_login ...  # RUNBOOK, First administrator"
+	@echo "  rollback: deploy the previous release's commit the same way      # RUNBOOK, Rolling back"
 
 .PHONY: help venv run test unit bench redrive reconcile synth infra-test lint-infra deploy

@@ -2,7 +2,7 @@
 from chalice import Chalice, Cron
 
 from chalicelib.api import account, classes, roster, schools, system
-from chalicelib.api import diary, journal, lessons, objectives, works
+from chalicelib.api import diary, journal, lessons, objectives, standing, works
 from chalicelib.api import kundelik, notifications
 from chalicelib.api import reports
 from chalicelib.api.middleware import serve_http
@@ -13,7 +13,7 @@ app.register_middleware(serve_http, "http")
 
 for blueprint in (system.bp, account.bp, schools.bp, classes.bp, roster.bp):
     app.register_blueprint(blueprint)
-for blueprint in (journal.bp, lessons.bp, works.bp, diary.bp, objectives.bp):
+for blueprint in (journal.bp, lessons.bp, works.bp, diary.bp, objectives.bp, standing.bp):
     app.register_blueprint(blueprint)
 app.register_blueprint(notifications.bp)
 app.register_blueprint(kundelik.bp)  # the Kundelik / Dnevnik.ru API v2 layer: /v2/..., /v2.0/...
@@ -64,9 +64,9 @@ def notification_flush(event):
     return run_digest(parse_timestamp(event.time))
 
 
-from chalicelib.api import accounts, lists  # noqa: E402  (school life: lists, accounts, timetable, ...)
+from chalicelib.api import accounts, lists, subgroups, timetable  # noqa: E402  (school life: lists, accounts, timetable, ...)
 
-for blueprint in (lists.bp, accounts.bp):
+for blueprint in (lists.bp, accounts.bp, timetable.bp, subgroups.bp):
     app.register_blueprint(blueprint)
 
 

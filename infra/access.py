@@ -20,11 +20,15 @@ from infra.notifications import MailSender, push_endpoints_arn
 from infra.queues import TaskQueue
 
 __all__ = ["ACCESS", "FunctionAccess", "TableUse", "UndeclaredFunction", "access_of", "grant_access",
-           "LOGIN_ACTIONS", "READ_ACTIONS", "WRITE_ACTIONS"]
+           "CREATE_LOGIN_ACTIONS", "MANAGE_LOGIN_ACTIONS", "READ_ACTIONS", "WRITE_ACTIONS"]
 
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
-LOGIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminDisableUser")
+# Cognito user pool actions: making logins (roster import, operator command), and managing them (the accounts API).
+CREATE_LOGIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser")
+MANAGE_LOGIN_ACTIONS = CREATE_LOGIN_ACTIONS + (
+    "cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser", "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUserGlobalSignOut")
 
 
 class UndeclaredFunction(LookupError):
@@ -52,7 +56,8 @@ class FunctionAccess:
     send_sms: bool = False
     send_push: bool = False
     register_devices: bool = False  # turn device tokens into push endpoints
-    manage_logins: bool = False  # create, replace and disable users of the stage's Cognito user pool
+    create_logins: bool = False  # create (or replace) users of the stage's Cognito user pool
+    manage_logins: bool = False  # ... and disable, enable, reset and sign them out
 
 
 ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
@@ -72,7 +77,7 @@ ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
                                     "journal": TableUse.READ, "reports": TableUse.READ_WRITE,
                                     "notifications": TableUse.READ_WRITE},
                             read_files=("rosters/",), write_files=("reports/",), consume_tasks=True,
-                            manage_logins=True, send_email=True, send_sms=True),
+                            create_logins=True, send_email=True, send_sms=True),
     # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records.
     "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE}),
     # The scheduled flush of due e-mail, SMS and push: the outbox, and people's addresses in the directory.
@@ -129,8 +134,9 @@ def grant_access(role: iam.IRole, access: FunctionAccess, *, data: DataTables, f
     if push_application_arn and access.send_push:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["sns:Publish"], resources=[push_endpoints_arn(push_application_arn)]))
-    if access.manage_logins:
-        role.add_to_principal_policy(iam.PolicyStatement(actions=list(LOGIN_ACTIONS), resources=[user_pool_arn]))
+    if access.manage_logins or access.create_logins:
+        actions = MANAGE_LOGIN_ACTIONS if access.manage_logins else CREATE_LOGIN_ACTIONS
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=[user_pool_arn]))
     if push_application_arn and access.register_devices:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["sns:CreatePlatformEndpoint"], resources=[push_application_arn]))

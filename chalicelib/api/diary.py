@@ -12,13 +12,14 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.api import timetable
 from chalicelib.api.http import Call, endpoint
 from chalicelib.api.journal import actor_names, audit_view, history_limits
 from chalicelib.auth import authorize
 from chalicelib.domain import dates
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound
 from chalicelib.domain.policy import Action, Caller, Target
-from chalicelib.store import audit, curriculum, people, schools
+from chalicelib.store import audit, curriculum, membership, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import JournalItem, PersonItem, SubjectItem
 
@@ -77,6 +78,8 @@ def diary(call: Call, student_id: str) -> dict[str, Any]:
     start, end = _range(call)
     klass = schools.get_class(pupil.class_id) if pupil.class_id else None
     items = store.class_items(klass.class_id, start, end) if klass else []
+    groups = membership.journals_by_id({i.pk[2:] for i in items})
+    items = [i for i in items if i.pk[2:] not in groups or membership.in_journal(groups[i.pk[2:]], student_id)]
     entries: dict[tuple[str, str], store.Entry] = {}
     for entry in store.pupil_entries(student_id, start, end):
         _, kind, target, _ = store.parse_entry_sk(entry.sk)
@@ -84,12 +87,13 @@ def diary(call: Call, student_id: str) -> dict[str, Any]:
     subjects = _subjects({i.subject_id for i in items})
     grade = int(klass.grade) if klass else 0
     texts = curriculum.texts_of({(i.subject_id, grade) for i in items})
+    bells = timetable.bells_of(klass.school_id) if items else {}
     days: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"lessons": [], "works": []})
     for item in sorted(items, key=lambda i: i.gsk or ""):
         known = texts.get((item.subject_id, grade), {})
         day = days[store.date_of(item)]
         if isinstance(item, store.Lesson):
-            day["lessons"].append(_lesson(item, entries, subjects, known))
+            day["lessons"].append({**_lesson(item, entries, subjects, known), **timetable.schedule_view(item, bells)})
         else:
             day["works"].append(_work(item, entries, subjects, known))
     return {"student_id": student_id, "from": start.isoformat(), "to": end.isoformat(),

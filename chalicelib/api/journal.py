@@ -25,7 +25,7 @@ from chalicelib.domain.journal import (
     Violation, terms_of, writer_role,
 )
 from chalicelib.domain.policy import Action, Caller, Role
-from chalicelib.store import audit, people, schools
+from chalicelib.store import audit, membership, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, SubjectItem
 
@@ -116,7 +116,8 @@ def parse_day(text: str, field: str = "date") -> date:
 def lesson_view(lesson: store.Lesson) -> dict[str, Any]:
     return {"lesson_id": lesson.lesson_id, "journal_id": lesson.pk[2:], "date": store.date_of(lesson),
             "number": int(lesson.number), "topic": lesson.topic, "homework": lesson.homework,
-            "objectives": list(lesson.objectives or []), "version": int(lesson.version)}
+            "objectives": list(lesson.objectives or []), "room": lesson.room, "substitute_id": lesson.substitute,
+            "cancelled": lesson.cancelled, "version": int(lesson.version)}
 
 
 def work_view(work: store.Work) -> dict[str, Any]:
@@ -173,7 +174,7 @@ def grid(call: Call, journal_id: str) -> dict[str, Any]:
         raise BadRequest("period is one of " + ", ".join(PERIODS) + ".",
                          [FieldError("period", "one of " + ", ".join(PERIODS))])
     journal = visible_journal(call.caller, journal_id, Action.READ_JOURNAL)
-    pupils = sort_people(people.pupils_of_class(journal.class_id))
+    pupils = sort_people(membership.pupils_of_journal(journal))
     found = store.read_period(journal_id, *terms_of(period))
     order = {p.person_id: i for i, p in enumerate(pupils)}
     entries = sorted(found.entries, key=lambda e: (order.get(store.parse_entry_sk(e.sk)[3], len(order)), e.sk))

@@ -9,6 +9,7 @@ from chalice import Blueprint
 from chalicelib.api.body import Field, ListOf
 from chalicelib.api.entries import Wanted, save_entries
 from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.timetable import lesson_caller
 from chalicelib.api.journal import (
     admit, entry_view, lesson_view, parse_day, rules_of, school_calendar, visible_journal,
 )
@@ -20,7 +21,7 @@ from chalicelib.domain.journal import (
     RulesBroken, check_attendance, check_formative, check_lesson, check_lesson_text, is_removal,
 )
 from chalicelib.domain.policy import Action
-from chalicelib.store import curriculum, people
+from chalicelib.store import curriculum, membership
 from chalicelib.store import journal as store
 from chalicelib.store.directory import JournalItem, PersonItem
 
@@ -48,10 +49,11 @@ def _lesson(call: Call, lesson_id: str, action: Action) -> tuple[JournalItem, st
     ref = store.get_ref(lesson_id)
     if ref is None or "#L#" not in ref.target_sk:
         raise NotFound("No such lesson.")
-    journal = visible_journal(call.caller, ref.journal_id, action)
     lesson = store.get_lesson(ref.journal_id, ref.target_sk)
     if lesson is None:
         raise NotFound("No such lesson.")
+    call.act_as(lesson_caller(call.caller, ref.journal_id, lesson, action))  # a substitute; a cancelled lesson
+    journal = visible_journal(call.caller, ref.journal_id, action)
     return journal, lesson
 
 
@@ -95,7 +97,7 @@ def create_lesson(call: Call, journal_id: str) -> Reply:
           statuses=(200, 403, 404))
 def get_lesson(call: Call, lesson_id: str) -> dict[str, Any]:
     journal, lesson = _lesson(call, lesson_id, Action.READ_JOURNAL)
-    term, pupils = lesson.sk[:2], people.pupils_of_class(journal.class_id)
+    term, pupils = lesson.sk[:2], membership.pupils_of_journal(journal)
     return {**lesson_view(lesson),
             "attendance": ordered_entries(pupils, store.entries_of(journal.journal_id, term, "A", lesson_id)),
             "formative": ordered_entries(pupils, store.entries_of(journal.journal_id, term, "F", lesson_id))}
@@ -139,7 +141,7 @@ def _entries(call: Call, lesson_id: str, kind: str) -> dict[str, Any]:
     body = call.json(_ATTENDANCE if kind == "A" else _FORMATIVE)
     rules = rules_of(journal)
     day, term, entries = date.fromisoformat(store.date_of(lesson)), lesson.sk[:2], body["entries"]
-    pupils = people.pupils_of_class(journal.class_id)
+    pupils = membership.pupils_of_journal(journal)
     ids, today = frozenset(p.person_id for p in pupils), dates.today_kz()
     if kind == "A":
         violations = check_attendance(entries, ids, day, today)

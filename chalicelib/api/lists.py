@@ -140,13 +140,15 @@ def _journal_key(classes: dict[str, ClassItem], subjects: dict[str, SubjectItem]
     def key(j: JournalItem) -> tuple[Any, ...]:
         klass, subject = classes.get(j.class_id), subjects.get(j.subject_id)
         return (class_key(klass) if klass else (0, 0, ((), ()), j.class_id),
-                by_name(subject) if subject else (((), ()), "", j.subject_id), j.journal_id)
+                by_name(subject) if subject else (((), ()), "", j.subject_id), name_sort_key(j.group_name or ""),
+                j.journal_id)
 
     return key
 
 
 def _journal_card(j: JournalItem, klass: ClassItem | None, subject: SubjectItem | None) -> dict[str, Any]:
-    return {**journal_view(j), "class_name": f"{int(klass.grade)}{klass.letter}" if klass else None,
+    return {**journal_view(j), "group_name": j.group_name,
+            "class_name": f"{int(klass.grade)}{klass.letter}" if klass else None,
             "subject": {"code": subject.code, "name": {"kk": subject.name_kk, "ru": subject.name_ru}}
             if subject else None}
 

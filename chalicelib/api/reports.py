@@ -121,9 +121,10 @@ def _admits(caller: Caller, spec: Spec) -> Spec:
     if spec.student_id in caller.children:
         return spec
     pupil = people.get_person(spec.student_id or "")
-    if pupil is not None and pupil.role == "student" and pupil.school_id in caller.schools():
-        raise Forbidden("A weekly report goes to the pupil's parents.")
-    raise _unknown("student_id")
+    if pupil is None or pupil.role != "student" or decide(caller, Action.READ_PUPIL, Target(
+            pupil.school_id, pupil.region, pupil.class_id, student_id=pupil.person_id)) is Verdict.HIDE:
+        raise _unknown("student_id")
+    raise Forbidden("A weekly report goes to the pupil's parents.")
 
 
 def _with_school(spec: Spec, school_id: str) -> Spec:

@@ -20,7 +20,7 @@ from chalicelib.domain.journal import (
     result_points, terms_of,
 )
 from chalicelib.domain.policy import Action
-from chalicelib.store import curriculum, people
+from chalicelib.store import curriculum, membership
 from chalicelib.store import journal as store
 from chalicelib.store.directory import JournalItem
 
@@ -127,7 +127,7 @@ def _work(call: Call, work_id: str, action: Action) -> tuple[JournalItem, store.
 def get_work(call: Call, work_id: str) -> dict[str, Any]:
     journal, work = _work(call, work_id, Action.READ_JOURNAL)
     results = store.entries_of(journal.journal_id, work.sk[:2], "R", work_id)
-    return {**work_view(work), "results": ordered_entries(people.pupils_of_class(journal.class_id), results)}
+    return {**work_view(work), "results": ordered_entries(membership.pupils_of_journal(journal), results)}
 
 
 @endpoint(bp, "/v1/works/{work_id}/results", "PUT", summary="Set pupils' results of a work (merge)",
@@ -137,7 +137,7 @@ def put_results(call: Call, work_id: str) -> dict[str, Any]:
     body = call.json(_RESULTS)
     rules = rules_of(journal)
     day, term, entries = date.fromisoformat(store.date_of(work)), work.sk[:2], body["entries"]
-    pupils = people.pupils_of_class(journal.class_id)
+    pupils = membership.pupils_of_journal(journal)
     ids, descriptors = frozenset(p.person_id for p in pupils), descriptors_of(work)
     noted = any(e.get("objectives") for e in entries)
     known = curriculum.codes_of(journal.subject_id, rules.marking.grade) if noted else frozenset()

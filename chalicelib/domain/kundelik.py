@@ -27,11 +27,11 @@ from chalicelib.domain.ids import MAX_ID
 
 __all__ = [
     "BadDate", "PERSON_DAYS", "GROUP_DAYS", "ATTENDANCE", "ATTENDANCE_STATUSES", "MARK_VALUES", "ROLES",
-    "Subject", "Lesson", "Work", "Entry", "Person", "Group", "Period",
+    "Subject", "Lesson", "Work", "Entry", "Person", "Group", "Period", "FinalMark",
     "parse_day", "day_range", "derived_id", "twin", "day_text", "moment_text", "short_name", "locale_of",
     "subject_shape", "person_shape", "group_shape", "period_shapes", "formative_work", "homework_work",
     "summative_work", "lesson_on", "mark_of", "marks_of", "log_entry", "lesson_shape", "lesson_brief",
-    "days_between", "terms_within",
+    "days_between", "terms_within", "final_mark",
 ]
 
 PERSON_DAYS = 366  # one pupil's range: a school year is one or two Query pages
@@ -128,6 +128,18 @@ class Period:
     code: str  # T1..T4, H1, H2, Y
     start: date
     end: date
+
+
+@dataclass(frozen=True, slots=True)
+class FinalMark:
+    """A closed period's mark of a pupil in a subject: 2..5, pass, fail, exempt or not_assessed."""
+
+    pupil_id: str
+    class_id: str
+    subject_id: str
+    period: str  # T1..T4, H1, H2, Y
+    mark: str
+    closed_at: str | None = None  # RFC 3339
 
 
 def parse_day(text: str) -> date:
@@ -312,6 +324,16 @@ def lesson_brief(lesson: Lesson, work_ids: Sequence[str], teacher_ids: Sequence[
 
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def final_mark(final: FinalMark) -> dict[str, Any]:
+    """A final mark, with the id of its period as `edu-groups/{g}/reporting-periods` shows it."""
+    kind, number = _period_kind(final.period)
+    return {**twin("id", derived_id("final", final.pupil_id, final.subject_id, final.period)), "type": "final",
+            "value": final.mark, "textValue": final.mark, **twin("person", final.pupil_id),
+            **twin("subjectId", final.subject_id),
+            **twin("reportingPeriod", derived_id("period", final.class_id, final.period)), "periodType": kind,
+            "periodNumber": number, "date": moment_text(final.closed_at)}
 
 
 def terms_within(periods: Mapping[str, tuple[date, date]], first: date, last: date) -> tuple[str, ...]:

@@ -151,6 +151,8 @@ class JournalItem(DirectoryItem):
     subject_id = UnicodeAttribute()
     teacher_ids = ListAttribute(of=UnicodeAttribute)
     hours_per_week = NumberAttribute()
+    group_name = UnicodeAttribute(null=True)  # a subgroup's name; None: the journal of the whole class
+    student_ids = UnicodeSetAttribute(null=True)  # a subgroup's pupils (a subset of the class)
     version = VersionAttribute()
 
 

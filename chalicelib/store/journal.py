@@ -120,6 +120,9 @@ class Lesson(_Written):
     topic = UnicodeAttribute(attr_name="tp", null=True)
     homework = UnicodeAttribute(attr_name="hw", null=True)
     objectives = ListAttribute(attr_name="ob", of=UnicodeAttribute, null=True)
+    room = UnicodeAttribute(attr_name="rm", null=True)  # from the timetable
+    substitute = UnicodeAttribute(attr_name="sb", null=True)  # the teacher taking this one lesson instead
+    cancelled = UnicodeAttribute(attr_name="cx", null=True)  # why the lesson does not take place
 
 
 class Work(_Written):
@@ -590,5 +593,7 @@ def entry_values(entry: Entry) -> dict[str, Any] | None:
 
 
 def lesson_values(lesson: Lesson) -> dict[str, Any]:
-    """What the audit trail keeps of a lesson: its topic, homework and objectives."""
-    return {"topic": lesson.topic, "homework": lesson.homework, "objectives": list(lesson.objectives or [])}
+    """What the audit trail keeps of a lesson: its topic, homework and objectives (and its substitute teacher
+    and cancellation, when it has them)."""
+    values = {"topic": lesson.topic, "homework": lesson.homework, "objectives": list(lesson.objectives or [])}
+    return values | {name: getattr(lesson, name) for name in ("substitute", "cancelled") if getattr(lesson, name)}

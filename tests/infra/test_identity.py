@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.roster import parse_roster
-from infra.access import LOGIN_ACTIONS
+from infra.access import CREATE_LOGIN_ACTIONS, MANAGE_LOGIN_ACTIONS
 
 from tests.infra.test_iam import _as_list, _role_of, _statements
 
@@ -28,15 +28,17 @@ def test_the_pool_accepts_every_password_the_roster_accepts(stage):
     assert not any(policy.get(f"Require{kind}") for kind in ("Uppercase", "Lowercase", "Numbers", "Symbols"))
 
 
-def test_only_the_roster_importing_functions_may_change_users_and_only_in_the_pool(stage):
+def test_the_api_manages_logins_the_tasks_only_make_them_and_only_in_the_pool(stage):
     pool_id, _ = _pool(stage)
     pool_arn = {"Fn::GetAtt": [pool_id, "Arn"]}
+    allowed = {"APIHandler": MANAGE_LOGIN_ACTIONS, "Tasks": CREATE_LOGIN_ACTIONS}
+    assert set(CREATE_LOGIN_ACTIONS) < set(MANAGE_LOGIN_ACTIONS)
     for function in stage.functions():
         granted = [s for s in _statements(stage, _role_of(stage, function))
                    if any(a.startswith("cognito-idp:") for a in _as_list(s["Action"]))]
-        if function in {"APIHandler", "Tasks"}:
+        if function in allowed:
             (statement,) = granted
-            assert sorted(_as_list(statement["Action"])) == sorted(LOGIN_ACTIONS)
+            assert sorted(_as_list(statement["Action"])) == sorted(allowed[function])
             assert _as_list(statement["Resource"]) == [pool_arn]
         else:
             assert granted == [], function

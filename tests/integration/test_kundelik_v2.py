@@ -239,6 +239,29 @@ def test_subjects_periods_statuses_and_values(school: SmallSchool) -> None:
     assert [v["type"] for v in ok(s.parent, "/v2.0/marks/values")] == ["mark10", "points"]
 
 
+def test_final_marks_of_closed_periods(school: SmallSchool) -> None:
+    from chalicelib.store import marks
+
+    s = school
+    p1, p2, closed = s.pupils["p1"], s.pupils["p2"], "2026-10-30T12:00:00.000+05:00"
+    marks.put_records([
+        marks.PeriodRecord(*marks.record_key(p1, 2026, "T1", s.journals["math"]), mark="5", closed_at=closed),
+        marks.PeriodRecord(*marks.record_key(p1, 2026, "T1", s.journals["music"]), mark="pass", closed_at=closed),
+        marks.PeriodRecord(*marks.record_key(p1, 2026, "T2", s.journals["math"]), status="exempt"),  # not closed
+        marks.PeriodRecord(*marks.record_key(p2, 2026, "T1", s.journals["math"]), mark="3", closed_at=closed)])
+    path = f"/v2/persons/{p1}/edu-groups/{s.class_id}/final-marks"
+    shown = ok(s.parent, path)
+    assert sorted((m["subjectId_str"], m["value"], m["periodType"], m["periodNumber"]) for m in shown) == sorted([
+        (s.subjects["math"], "5", "Quarter", 1), (s.subjects["music"], "pass", "Quarter", 1)])
+    assert {m["person_str"] for m in shown} == {p1} and shown[0]["date"] == "2026-10-30T12:00:00"
+    periods = ok(s.parent, f"/v2/edu-groups/{s.class_id}/reporting-periods")
+    assert shown[0]["reportingPeriod"] == next(p["id"] for p in periods if (p["type"], p["number"]) == ("Quarter", 1))
+    refused(get(s.parent, f"/v2/persons/{p2}/edu-groups/{s.class_id}/final-marks"), 404, "parameterInvalid")
+    refused(get(s.parent, f"/v2/persons/{p1}/edu-groups/{s.first_grade_class_id}/final-marks"), 404,
+            "parameterInvalid")
+    assert [m["value"] for m in ok(s.teacher, f"/v2/persons/{p2}/edu-groups/{s.class_id}/final-marks")] == ["3"]
+
+
 def test_reads_are_bounded_queries(school: SmallSchool) -> None:
     s = school
     fill(s)

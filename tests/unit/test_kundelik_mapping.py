@@ -137,6 +137,14 @@ def test_reporting_periods_in_the_classs_language() -> None:
     assert kk[0]["id"] == v2.period_shapes("3001", 2026, periods, "ru")[0]["id"]
 
 
+def test_a_final_mark_names_its_reporting_period() -> None:
+    final = v2.final_mark(v2.FinalMark("9001", "3001", "4001", "H1", "pass", "2026-12-26T17:00:00.000+05:00"))
+    period = v2.period_shapes("3001", 2026, [v2.Period("H1", date(2026, 9, 1), date(2026, 12, 26))], "kk")[0]
+    assert (final["value"], final["periodType"], final["periodNumber"], final["date"]) == (
+        "pass", "HalfYear", 1, "2026-12-26T17:00:00")
+    assert final["reportingPeriod"] == period["id"] and final["subjectId_str"] == "4001"
+
+
 def test_terms_within_a_range() -> None:
     periods = {"T1": (date(2026, 9, 1), date(2026, 10, 24)), "T2": (date(2026, 11, 3), date(2026, 12, 26))}
     assert v2.terms_within(periods, date(2026, 10, 20), date(2026, 11, 5)) == ("T1", "T2")

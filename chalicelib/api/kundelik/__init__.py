@@ -29,6 +29,7 @@ ROUTES: tuple[tuple[str, View], ...] = (
     ("persons/{person}/schools/{school}/marks/{start}/{end}", marks.person_marks),
     ("persons/{person}/lesson-log-entries", marks.log_entries),
     ("persons/{person}/groups/{group}/schedules", lessons.schedule),
+    ("persons/{person}/edu-groups/{group}/final-marks", marks.final_marks),
     ("edu-groups/{group}/marks/{start}/{end}", marks.group_marks),
     ("edu-groups/{group}/subjects", groups.group_subjects),
     ("edu-groups/{group}/reporting-periods", groups.reporting_periods),

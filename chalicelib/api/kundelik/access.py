@@ -49,10 +49,10 @@ class Call:
             raise ParameterInvalid(f"{name} must be a positive 64-bit integer id.")
         return value
 
-    def days(self, max_days: int, start: str = "start", end: str = "end") -> tuple[date, date]:
-        """The range of two path parameters, or (with `query`) of startDate/endDate, both days included."""
+    def days(self, max_days: int) -> tuple[date, date]:
+        """The range of the path parameters `start` and `end`, both days included."""
         try:
-            return v2.day_range(self.params[start], self.params[end], max_days)
+            return v2.day_range(self.params["start"], self.params["end"], max_days)
         except v2.BadDate as exc:
             raise ParameterInvalid(str(exc)) from None
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from chalicelib.domain import kundelik as v2
 from chalicelib.store import journal as store
@@ -70,7 +71,7 @@ class ClassDays:
         self.lesson_by_id = {x.lesson_id: x for x in self.lessons}
         self.work_by_id = {w.work_id: w for w in self.works}
 
-    def works_of(self, lesson: v2.Lesson) -> list[dict]:
+    def works_of(self, lesson: v2.Lesson) -> list[dict[str, Any]]:
         """A lesson's works as v2 shows them: its formative work, its homework, the journal's SOR/SOCH that day."""
         shown = [v2.formative_work(lesson)]
         homework = v2.homework_work(lesson)

@@ -13,10 +13,11 @@ from chalicelib.api.kundelik.access import Call, visible_class, visible_pupil
 from chalicelib.api.kundelik.envelope import NotVisible
 from chalicelib.api.kundelik.facts import class_days, entry_of, lesson_of, work_of
 from chalicelib.domain import kundelik as v2
+from chalicelib.domain.dates import now_kz, to_rfc3339
 from chalicelib.store import journal as store
-from chalicelib.store import schools
+from chalicelib.store import marks, schools
 
-__all__ = ["person_marks", "group_marks", "log_entries"]
+__all__ = ["person_marks", "group_marks", "log_entries", "final_marks"]
 
 
 def person_marks(call: Call) -> list[dict[str, Any]]:
@@ -59,3 +60,20 @@ def log_entries(call: Call) -> list[dict[str, Any]]:
     entries = sorted((entry_of(e) for e in store.pupil_entries(person_id, start, end)
                       if store.parse_entry_sk(e.sk)[1] == "A"), key=lambda e: (e.day, e.target_id))
     return [v2.log_entry(e) for e in entries]
+
+
+def final_marks(call: Call) -> list[dict[str, Any]]:
+    """`persons/{p}/edu-groups/{g}/final-marks`: the marks of the pupil's closed periods in the class's subjects
+    (one consistent Query of the pupil's partition, one of the class's journals)."""
+    person_id, class_id = call.id("person"), call.id("group")
+    pupil = visible_pupil(call.caller, person_id)
+    klass = schools.get_class(class_id)
+    if klass is None or pupil.class_id != class_id:
+        raise NotVisible("No such group.")
+    subject_of = {j.journal_id: j.subject_id for j in schools.journals_of_class(class_id)}
+    records, _ = marks.pupil_year(person_id, int(klass.year), to_rfc3339(now_kz()))
+    order = {code: n for n, code in enumerate(("T1", "T2", "H1", "T3", "T4", "H2", "Y"))}
+    closed = sorted((r for r in records if r.final and r.mark and r.journal_id in subject_of),
+                    key=lambda r: (order.get(r.period, len(order)), subject_of[r.journal_id]))
+    return [v2.final_mark(v2.FinalMark(person_id, class_id, subject_of[r.journal_id], r.period, r.mark, r.closed_at))
+            for r in closed]

@@ -47,9 +47,9 @@ def _group(klass: ClassItem) -> dict[str, Any]:
 
 def _child(person: PersonItem, school_id: str | None, class_id: str | None) -> dict[str, Any]:
     shape = v2.person_shape(person_of(person))
-    return {**v2.twin("personId", person.person_id), **{k: shape[k] for k in (
-        "userId", "userId_str", "firstName", "lastName", "middleName", "shortName", "sex")},
-            "schoolIds": [int(school_id)] if school_id else [], "groupIds": [int(class_id)] if class_id else []}
+    del shape["id"], shape["id_str"]  # a child is named by personId
+    return {**v2.twin("personId", person.person_id), **shape, "schoolIds": [int(school_id)] if school_id else [],
+            "groupIds": [int(class_id)] if class_id else []}
 
 
 def context(call: Call) -> dict[str, Any]:

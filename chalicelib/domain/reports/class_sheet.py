@@ -62,7 +62,8 @@ def heading_lines(language: str, heading: SheetHeading) -> tuple[str, ...]:
     lines.append(word(language, "period_of", name=period_name(language, heading.period), year=heading.year,
                       next=heading.year + 1))
     if heading.as_of:
-        lines.append(word(language, "as_of", when=heading.as_of[:16].replace("T", " ")))
+        day, clock = heading.as_of[:10], heading.as_of[11:16]
+        lines.append(word(language, "as_of", when=f"{day[8:10]}.{day[5:7]}.{day[:4]} {clock}"))
     if not heading.final:
         lines.append(word(language, "live"))
     return tuple(lines)

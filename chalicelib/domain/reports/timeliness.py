@@ -54,7 +54,8 @@ class Planned:
         return tuple(gap for gap, ok in (("no_topic", self.topic), ("no_attendance", self.attendance)) if not ok)
 
     def sort_key(self) -> tuple[object, ...]:
-        return self.day, self.number or 0, self.class_name, self.subject.kk
+        """By day; lessons by number, then works."""
+        return self.day, self.work, self.number or 0, self.class_name, self.subject.kk
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ library (matplotlib and numpy would add tens of megabytes to the report function
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -21,6 +22,7 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 110, 40, 130, 110
 _AXIS, _GRID, _TEXT = "#424242", "#e0e0e0", "#212121"
 
 
+@functools.lru_cache(maxsize=32)
 def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_file(bold=bold)), size)
 
