@@ -64,9 +64,9 @@ def notification_flush(event):
     return run_digest(parse_timestamp(event.time))
 
 
-from chalicelib.api import accounts, lists, subgroups, timetable  # noqa: E402  (school life: lists, accounts, timetable, ...)
+from chalicelib.api import accounts, corrections, excuses, lists, subgroups, timetable  # noqa: E402  (school life)
 
-for blueprint in (lists.bp, accounts.bp, timetable.bp, subgroups.bp):
+for blueprint in (lists.bp, accounts.bp, timetable.bp, subgroups.bp, corrections.bp, excuses.bp):
     app.register_blueprint(blueprint)
 
 

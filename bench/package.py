@@ -13,8 +13,10 @@ SAM template it times the Lambda init (import the handler's module, resolve the 
 invocation with a small event of the function's kind, since that is where lazy imports land: the API gets
 `GET /v1/me` with a malformed token (401), a queue consumer a message of an unknown task, a stream consumer an
 empty batch, a scheduled job its event. AWS is unreachable (endpoints point at a closed local port, no retries),
-so a first call that needs the network fails fast after its imports; an ImportError fails the scenario. The
-floor is its import alone. Runs alternate between the functions and the floor, after one unmeasured round.
+so a first call that needs the network fails fast after its imports; an ImportError (or a 5xx answer of the
+API, which answers its own crashes) fails the scenario. The floor is its import alone. Runs alternate between
+the functions and the floor, after one unmeasured round.
+Times are CPU time of the probe process: on a shared machine wall-clock time measures the neighbours.
 """
 
 from __future__ import annotations
@@ -86,11 +88,10 @@ print("cold-start=" + json.dumps({"init_ms": (initialised - started) / 1e6, "tot
 
 @dataclass(frozen=True)
 class FunctionTimes:
-    """Init (import) and init plus first call, in ms, one value per run; how the first call ended."""
+    """Init (import) and init plus first call, in ms of CPU time, one value per run."""
 
     init_ms: list[float]
     total_ms: list[float]
-    outcome: str
 
 
 def run() -> dict[str, Metric]:
@@ -118,8 +119,8 @@ def run() -> dict[str, Metric]:
         init, total = statistics.median(measured.init_ms), statistics.median(measured.total_ms)
         metrics[f"{name}_init_ms_median"] = Metric(round(init, 1), "ms")
         metrics[f"{name}_first_call_ms_median"] = Metric(round(total, 1), "ms")
-        metrics[f"{name}_init_over_floor"] = Metric(round(init / floor, 2), "x")
-        metrics[f"{name}_first_call_over_floor"] = Metric(round(total / floor, 2), "x", f"<= {MAX_OVER_FLOOR}")
+        metrics[f"{name}_init_over_floor"] = Metric(round(init / floor, 2), "x", f"<= {MAX_OVER_FLOOR}")
+        metrics[f"{name}_first_call_over_floor"] = Metric(round(total / floor, 2), "x")
     metrics["runs"] = Metric(RUNS, "runs")
     return metrics
 
@@ -232,7 +233,7 @@ def _time_functions(functions: Mapping[str, tuple[str, str | None]], package: Pa
             sample = _cold_start(zip_path, handler, event, runtime, scratch / f"{name}-{round_}", environment)
             if round_ >= 0:
                 samples[name].append(sample)
-    return {name: FunctionTimes([s["init_ms"] for s in runs], [s["total_ms"] for s in runs], runs[-1]["outcome"])
+    return {name: FunctionTimes([s["init_ms"] for s in runs], [s["total_ms"] for s in runs])
             for name, runs in samples.items()}
 
 
@@ -251,4 +252,7 @@ def _cold_start(zip_path: Path, handler: str, event: str, runtime: Path, task_ro
     if result.returncode != 0 or not marks:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise ColdImportError(f"cold start of {handler} from {zip_path.parent.name} failed: {last}")
-    return json.loads(marks[-1].removeprefix(_MARK))
+    sample = json.loads(marks[-1].removeprefix(_MARK))
+    if sample["outcome"].startswith("status 5"):  # the API answers its own crashes: a missing module shows so
+        raise ColdImportError(f"the first call of {handler} answered {sample['outcome']}")
+    return sample

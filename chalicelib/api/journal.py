@@ -140,7 +140,7 @@ def pupil_view(p: PersonItem) -> dict[str, Any]:
 
 
 def audit_view(record: audit.AuditRecord, names: dict[str, str]) -> dict[str, Any]:
-    target_field = "work_id" if record.what == "result" else "lesson_id"
+    target_field = "work_id" if record.what in ("result", "work") else "lesson_id"
     return {"at": record.at, "actor": record.by, "actor_name": names.get(record.by or ""), "role": record.role,
             "what": record.what, "journal_id": record.journal_id, target_field: record.target_id,
             "date": record.day, "before": record.before, "after": record.after, "reason": record.reason,
@@ -187,7 +187,7 @@ def grid(call: Call, journal_id: str) -> dict[str, Any]:
     }
 
 
-@endpoint(bp, "/v1/journals/{journal_id}/history", summary="Changes of a journal's lessons (topic, homework)",
+@endpoint(bp, "/v1/journals/{journal_id}/history", summary="Changes of a journal's lessons and works",
           statuses=(200, 400, 403, 404))
 def journal_history(call: Call, journal_id: str) -> list[dict[str, Any]]:
     limit, before = history_limits(call)

@@ -8,6 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
 from chalicelib.api.entries import Wanted, save_entries
+from chalicelib.api.excuses import prefill
 from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.timetable import lesson_caller
 from chalicelib.api.journal import (
@@ -98,9 +99,11 @@ def create_lesson(call: Call, journal_id: str) -> Reply:
 def get_lesson(call: Call, lesson_id: str) -> dict[str, Any]:
     journal, lesson = _lesson(call, lesson_id, Action.READ_JOURNAL)
     term, pupils = lesson.sk[:2], membership.pupils_of_journal(journal)
-    return {**lesson_view(lesson),
-            "attendance": ordered_entries(pupils, store.entries_of(journal.journal_id, term, "A", lesson_id)),
-            "formative": ordered_entries(pupils, store.entries_of(journal.journal_id, term, "F", lesson_id))}
+    attendance = store.entries_of(journal.journal_id, term, "A", lesson_id)
+    return {**lesson_view(lesson), "attendance": ordered_entries(pupils, attendance),
+            "formative": ordered_entries(pupils, store.entries_of(journal.journal_id, term, "F", lesson_id)),
+            "prefill": prefill(journal.class_id, date.fromisoformat(store.date_of(lesson)),
+                               {p.person_id for p in pupils}, attendance)}  # parents' excuses
 
 
 @endpoint(bp, "/v1/lessons/{lesson_id}", "PATCH", summary="Change a lesson's topic, homework or objectives",

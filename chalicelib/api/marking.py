@@ -4,10 +4,12 @@ and closing a period.
 Reads of a pupil's standing (every subject of the class): the pupil's entries of the period's dates from the
 journal table's `by_owner` index (one Query), the pupil's period records and recent write notes (one consistent
 Query of the pupil's partition) and, consistently, the few noted entries the index does not show yet; from the
-directory the class, its journals (one Query), their subjects and the school's settings.
+directory the class, its journals and the school's subjects (one Query each), the school's settings and its
+own term dates, if any.
 
 Reads of a journal's marks: its formative entries and results of the period (two consistent Queries per term),
-the class's pupils and their period records (one consistent BatchGetItem).
+the journal's pupils (the class's, or a subgroup's) and the period's status sheet (one GetItem); a close also
+reads the journal's closes (one Query), whose marks give the annual marks.
 """
 from __future__ import annotations
 
@@ -17,8 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from chalicelib.api.journal import school_calendar
-from chalicelib.domain import dates
+from chalicelib.domain import calendar, dates
 from chalicelib.domain.assessment import (
     PeriodInputs, PeriodMark, RulePack, Scheme, Standing, annual_mark, class_statistics, compute_period,
     json_number, pack_for, rule_packs, scheme_for, standing_document,
@@ -30,10 +31,10 @@ from chalicelib.domain.standing import (
     Cell, figure, figures, inputs_of, missing_at_close, own_period, periods_of, terms_in, unmarked_document,
     year_document,
 )
-from chalicelib.store import marks, people, schools
+from chalicelib.store import marks, membership, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, SettingsItem, SubjectItem
-from chalicelib.store.marks import PeriodRecord, mark_of, mark_text, record_key
+from chalicelib.store.marks import STATUS_FIELDS, PeriodRecord, mark_of, mark_text, record_key
 
 __all__ = ["Setup", "PeriodIncomplete", "setup_of", "check_period", "pupil_standing", "live_marks",
            "close_period", "statistics"]
@@ -89,10 +90,10 @@ def setup_of(journal: JournalItem) -> Setup:
     return _setup(journal, klass, subject, schools.get_settings(journal.school_id))
 
 
-def _class_setups(klass: ClassItem) -> list[Setup]:
-    journals = schools.journals_of_class(klass.class_id)
-    keys = sorted({(f"SUB#{j.subject_id}", "#") for j in journals})
-    subjects = {s.subject_id: s for s in SubjectItem.batch_get(keys)} if keys else {}
+def _pupil_setups(klass: ClassItem, pupil_id: str) -> list[Setup]:
+    """The journals of the pupil's class the pupil belongs to (the class's, and the pupil's subgroups)."""
+    journals = [j for j in schools.journals_of_class(klass.class_id) if membership.in_journal(j, pupil_id)]
+    subjects = {s.subject_id: s for s in schools.subjects_of_school(klass.school_id)}
     settings = schools.get_settings(klass.school_id)
     return [_setup(j, klass, subjects[j.subject_id], settings) for j in journals if j.subject_id in subjects]
 
@@ -138,11 +139,11 @@ def _pack_of(record: PeriodRecord) -> RulePack:
 # --- a pupil's standing -------------------------------------------------------------------------------------
 
 def pupil_standing(pupil: PersonItem, year: int | None, asked: str, language: str) -> dict[str, Any]:
-    """Every subject of the pupil's class in period `asked` (T1..T4, H1, H2, Y): live, or final once closed."""
+    """Every subject of the pupil in period `asked` (T1..T4, H1, H2, Y): live, or final once closed."""
     klass = schools.get_class(pupil.class_id) if pupil.class_id else None
     if klass is None or (year is not None and year != int(klass.year)):
         raise NotFound("The pupil has no class in that school year.")
-    setups = _class_setups(klass)
+    setups = _pupil_setups(klass, pupil.person_id)
     owns = {s.journal_id: ("Y" if asked == "Y" else own_period(s.periods, asked)) for s in setups}
     terms = sorted({t for period in owns.values() if period for t in terms_in(period)}, key=TERMS.index)
     since = dates.to_rfc3339(dates.now_kz() - marks.NOTE_WINDOW)
@@ -150,8 +151,8 @@ def pupil_standing(pupil: PersonItem, year: int | None, asked: str, language: st
     by_key = {(r.journal_id, r.period): r for r in records}
     cells: dict[str, list[Cell]] = defaultdict(list)
     if terms:
-        calendar = school_calendar(klass.school_id, int(klass.year), int(klass.grade))
-        start, end = calendar.periods[terms[0]][0], calendar.periods[terms[-1]][1]
+        spans = _term_spans(klass.school_id, int(klass.year), int(klass.grade))
+        start, end = spans[terms[0]][0], spans[terms[-1]][1]
         for cell in _cells(_fresh_entries(pupil.person_id, start, end, notes)):
             cells[cell.journal_id].append(cell)
     subjects = []
@@ -169,6 +170,17 @@ def pupil_standing(pupil: PersonItem, year: int | None, asked: str, language: st
             subject |= _period_standing(s, own, mine, by_key.get((s.journal_id, own)), language)
         subjects.append(subject)
     return {"student_id": pupil.person_id, "year": int(klass.year), "period": asked, "subjects": subjects}
+
+
+def _term_spans(school_id: str, year: int, grade: int) -> dict[str, tuple[date, date]]:
+    """The school's term dates for the year and grade: its own (one GetItem), else the national calendar's."""
+    own = schools.get_override(school_id, f"PERIODS#{year}#{grade}")
+    if own is not None:
+        return {p["period"]: (date.fromisoformat(p["start"]), date.fromisoformat(p["end"])) for p in own}
+    try:
+        return {p.code: (p.start, p.end) for p in calendar.periods(year, grade)}
+    except calendar.CalendarUnknown:
+        raise NotFound(f"No calendar is known for the school year {year}.") from None
 
 
 def _fresh_entries(pupil_id: str, start: date, end: date, notes: Sequence[marks.WriteNote]) -> list[store.Entry]:
@@ -226,16 +238,15 @@ def _year_standing(s: Setup, cells: list[Cell], records: dict[tuple[str, str], P
 # --- a journal's marks --------------------------------------------------------------------------------------
 
 def _journal_inputs(setup: Setup, period: str, pupils: Sequence[PersonItem],
-                    records: dict[tuple[str, str], PeriodRecord]) -> dict[str, PeriodInputs]:
+                    sheet: dict[str, dict[str, Any]]) -> dict[str, PeriodInputs]:
     cells: dict[str, list[Cell]] = defaultdict(list)
     for cell in _cells(store.marked_entries(setup.journal_id, terms_in(period))):
         cells[cell.pupil_id].append(cell)
     inputs = {}
     for pupil in pupils:
-        record = records.get((pupil.person_id, period))
+        said = sheet.get(pupil.person_id, {})
         inputs[pupil.person_id] = inputs_of(setup.pack, setup.scheme, cells[pupil.person_id],
-                                            status=record.status if record else None,
-                                            passed=record.passed if record else None)
+                                            status=said.get("status"), passed=said.get("passed"))
     return inputs
 
 
@@ -243,10 +254,10 @@ def live_marks(journal: JournalItem, period: str) -> dict[str, PeriodMark | None
     """Every pupil's mark in a journal's period as it stands now (the statistics before the close)."""
     setup = setup_of(journal)
     check_period(setup, period)
-    pupils = people.pupils_of_class(journal.class_id)
-    records = marks.records_of(setup.year, setup.journal_id, [period], [p.person_id for p in pupils])
+    pupils = membership.pupils_of_journal(journal)
+    sheet = marks.status_sheet(setup.journal_id, period)
     return {pupil: compute_period(setup.pack, setup.scheme, inputs).mark
-            for pupil, inputs in _journal_inputs(setup, period, pupils, records).items()}
+            for pupil, inputs in _journal_inputs(setup, period, pupils, sheet).items()}
 
 
 def statistics(journal: JournalItem, period: str) -> dict[str, Any]:
@@ -267,11 +278,11 @@ def close_period(setup: Setup, period: str, person_id: str) -> dict[str, Any]:
     store.begin_close(journal_id, period, person_id, at)
     try:
         store.shut(journal_id, period)
-        pupils = sort_people(people.pupils_of_class(setup.klass.class_id))
-        last = set(setup.periods) <= store.closed_periods(journal_id) | {period}
-        records = marks.records_of(setup.year, journal_id, setup.periods if last else [period],
-                                   [p.person_id for p in pupils])
-        inputs = _journal_inputs(setup, period, pupils, records)
+        pupils = sort_people(membership.pupils_of_journal(setup.journal))
+        closes = store.closed_periods(journal_id)
+        last = set(setup.periods) <= closes.keys() | {period}
+        sheet = marks.status_sheet(journal_id, period)
+        inputs = _journal_inputs(setup, period, pupils, sheet)
         missing = [(p, missing_at_close(setup.pack, setup.scheme, inputs[p.person_id])) for p in pupils]
         if any(lacking for _, lacking in missing):
             raise _incomplete(missing)
@@ -279,9 +290,8 @@ def close_period(setup: Setup, period: str, person_id: str) -> dict[str, Any]:
         store.abandon_close(journal_id, period)
         raise
     finals = {p.person_id: compute_period(setup.pack, setup.scheme, inputs[p.person_id], closed=True) for p in pupils}
-    written = [_final(setup, period, pupil, finals[pupil], records.get((pupil, period)), at, person_id)
-               for pupil in finals]
-    annual = _annual(setup, period, finals, records, at, person_id) if last else []
+    written = [_final(setup, period, pupil, finals[pupil], sheet.get(pupil, {}), at, person_id) for pupil in finals]
+    annual = _annual(setup, period, finals, closes, at, person_id) if last else []
     marks.put_records(written + annual)
     marker = store.finish_close(journal_id, period, {p: s.mark for p, s in finals.items()},
                                 dates.to_rfc3339(dates.now_kz()))
@@ -316,26 +326,22 @@ def _pack_used(setup: Setup) -> dict[str, Any]:
             "pool": pack.pool_fo_with_sor, "fo_max": pack.fo_max}
 
 
-def _final(setup: Setup, period: str, pupil_id: str, standing: Standing, before: PeriodRecord | None, at: str,
+def _final(setup: Setup, period: str, pupil_id: str, standing: Standing, said: dict[str, Any], at: str,
            person_id: str) -> PeriodRecord:
-    """The pupil's record with the final mark, keeping the status and verdict it held."""
-    kept = {name: getattr(before, name) for name in ("status", "reason", "document_date", "passed", "by", "role",
-                                                       "at")} if before is not None else {}
+    """The pupil's record with the final mark and the status and verdict of the sheet."""
+    kept = {name: said.get(name) for name in STATUS_FIELDS}
     return PeriodRecord(*record_key(pupil_id, setup.year, period, setup.journal_id), **kept,
                         mark=mark_text(standing.mark), figures=figures(standing), rule_pack=_pack_used(setup),
                         closed_at=at, closed_by=person_id)
 
 
-def _annual(setup: Setup, period: str, finals: dict[str, Standing], records: dict[tuple[str, str], PeriodRecord],
+def _annual(setup: Setup, period: str, finals: dict[str, Standing], closes: dict[str, store.PeriodClose],
             at: str, person_id: str) -> list[PeriodRecord]:
-    """The annual marks, when `period` was the last of the subject's periods to close (§5)."""
+    """The annual marks, when `period` was the last of the subject's periods to close (§5): from each period's
+    final marks, as its close keeps them."""
     out = []
     for pupil, standing in finals.items():
-        by_period = {}
-        for p in setup.periods:
-            record = records.get((pupil, p))
-            by_period[p] = standing.mark if p == period else (
-                mark_of(record.mark) if record is not None and record.final else None)
+        by_period = {p: standing.mark if p == period else (closes[p].marks or {}).get(pupil) for p in setup.periods}
         mark = annual_mark(list(by_period.values()))
         if mark is not None:
             out.append(PeriodRecord(*record_key(pupil, setup.year, "Y", setup.journal_id), mark=mark_text(mark),

@@ -29,7 +29,7 @@ from chalicelib.domain.errors import BadRequest, FieldError, Forbidden
 from chalicelib.domain.journal import MAX_TEXT, PERIODS, RulesBroken, Violation
 from chalicelib.domain.policy import Action, Caller, Role
 from chalicelib.domain.standing import terms_in
-from chalicelib.store import marks, people
+from chalicelib.store import marks, membership, people
 from chalicelib.store import journal as store
 from chalicelib.store.directory import JournalItem, PersonItem
 
@@ -42,9 +42,9 @@ _STATUSES = ("assessed", "exempt", "not_assessed")
 _MARKED = ("T1", "T2", "T3", "T4", "H1", "H2")
 _TEXT = Field(str, required=False, nullable=True)
 _STATUS = {"entries": Field(ListOf({"student_id": Field(str), "status": Field(str), "reason": _TEXT,
-                                    "document_date": _TEXT}, max_items=100))}
+                                    "document_date": _TEXT}, max_items=99))}
 _VERDICTS = {"entries": Field(ListOf({"student_id": Field(str), "passed": Field(bool, nullable=True)},
-                                     max_items=100))}
+                                     max_items=99))}
 
 
 def _period(value: str | None, allowed: tuple[str, ...] = PERIODS) -> str:
@@ -91,21 +91,21 @@ def period_state(call: Call, journal_id: str, period: str) -> dict[str, Any]:
     journal = visible_journal(call.caller, journal_id, Action.READ_JOURNAL)
     setup = setup_of(journal)
     check_period(setup, period)
-    pupils = sort_people(people.pupils_of_class(journal.class_id))
-    records = marks.records_of(setup.year, journal_id, [period], [p.person_id for p in pupils])
+    pupils = sort_people(membership.pupils_of_journal(journal))
+    sheet = marks.status_sheet(journal_id, period)
     marker = store.close_marker(journal_id, period)
-    closed = marker is not None and marker.closed
-    return {"journal_id": journal_id, "period": period, "closed": closed,
-            "closed_at": marker.done if closed else None, "closed_by": marker.by if closed else None,
-            "students": [_pupil_state(p, records.get((p.person_id, period))) for p in pupils]}
+    final = (marker.marks or {}) if marker is not None and marker.closed else None
+    return {"journal_id": journal_id, "period": period, "closed": final is not None,
+            "closed_at": marker.done if final is not None else None,
+            "closed_by": marker.by if final is not None else None,
+            "students": [{"student_id": p.person_id, "display_name": people.display_name(p),
+                          **_said(sheet.get(p.person_id, {})), "mark": (final or {}).get(p.person_id)}
+                         for p in pupils]}
 
 
-def _pupil_state(pupil: PersonItem, record: marks.PeriodRecord | None) -> dict[str, Any]:
-    return {"student_id": pupil.person_id, "display_name": people.display_name(pupil),
-            "status": (record.status if record else None) or "assessed",
-            "reason": record.reason if record else None, "document_date": record.document_date if record else None,
-            "passed": record.passed if record else None,
-            "mark": marks.mark_of(record.mark) if record is not None and record.final else None}
+def _said(fields: dict[str, Any]) -> dict[str, Any]:
+    return {"status": fields.get("status") or "assessed", "reason": fields.get("reason"),
+            "document_date": fields.get("document_date"), "passed": fields.get("passed")}
 
 
 def _writable(call: Call, journal_id: str, period: str, action: Action) -> tuple[JournalItem, Setup,
@@ -113,14 +113,14 @@ def _writable(call: Call, journal_id: str, period: str, action: Action) -> tuple
     journal = visible_journal(call.caller, journal_id, action)
     setup = setup_of(journal)
     check_period(setup, period)
-    return journal, setup, people.pupils_of_class(journal.class_id)
+    return journal, setup, membership.pupils_of_journal(journal)
 
 
 def _common(entries: list[dict[str, Any]], pupils: list[PersonItem]) -> list[Violation]:
     ids, seen, out = {p.person_id for p in pupils}, set(), []
     for i, entry in enumerate(entries):
         if entry["student_id"] not in ids:
-            out.append(Violation("pupil-not-in-class", f"entries[{i}].student_id", "not a pupil of this class"))
+            out.append(Violation("pupil-not-in-class", f"entries[{i}].student_id", "not a pupil of this journal"))
         elif entry["student_id"] in seen:
             out.append(Violation("duplicate-pupil", f"entries[{i}].student_id", "listed twice"))
         seen.add(entry["student_id"])
@@ -166,17 +166,15 @@ def put_status(call: Call, journal_id: str, period: str) -> dict[str, Any]:
                 violations.append(Violation("invalid-date", f"entries[{i}].document_date", str(exc)))
     if violations:
         raise RulesBroken("The statuses cannot be saved.", violations)
-    writer = _writer(call.caller, journal)
+    changes = {e["student_id"]: {"status": None if e["status"] == "assessed" else e["status"],
+                                 "reason": (e.get("reason") or "").strip() or None,
+                                 "document_date": None if e["status"] == "assessed" else e.get("document_date")}
+               for e in entries}
     with _holding_gates(journal_id, period):
-        for entry in entries:
-            assessed = entry["status"] == "assessed"
-            marks.set_status(setup.year, period, journal_id, entry["student_id"],
-                             status=None if assessed else entry["status"],
-                             reason=(entry.get("reason") or "").strip() or None,
-                             document_date=None if assessed else entry.get("document_date"), writer=writer)
+        marks.set_statuses(setup.year, period, journal_id, changes, _writer(call.caller, journal))
     return {"journal_id": journal_id, "period": period, "entries": [
-        {"student_id": e["student_id"], "status": e["status"], "reason": (e.get("reason") or "").strip() or None,
-         "document_date": None if e["status"] == "assessed" else e.get("document_date")} for e in entries]}
+        {"student_id": pupil, "status": _said(fields)["status"], "reason": fields["reason"],
+         "document_date": fields["document_date"]} for pupil, fields in changes.items()]}
 
 
 @endpoint(bp, "/v1/journals/{journal_id}/periods/{period}/verdicts", "PUT",
@@ -192,10 +190,9 @@ def put_verdicts(call: Call, journal_id: str, period: str) -> dict[str, Any]:
         violations.append(Violation("not-pass-fail", "entries", "this subject is not assessed pass/fail"))
     if violations:
         raise RulesBroken("The verdicts cannot be saved.", violations)
-    writer = _writer(call.caller, journal)
     with _holding_gates(journal_id, period):
-        for entry in entries:
-            marks.set_verdict(setup.year, period, journal_id, entry["student_id"], entry["passed"], writer)
+        marks.set_statuses(setup.year, period, journal_id, {e["student_id"]: {"passed": e["passed"]} for e in entries},
+                           _writer(call.caller, journal))
     return {"journal_id": journal_id, "period": period,
             "entries": [{"student_id": e["student_id"], "passed": e["passed"]} for e in entries]}
 

@@ -29,7 +29,7 @@ from chalicelib.store import journal as journals
 from chalicelib.store import timetable as store
 from chalicelib.store.directory import ClassItem, JournalItem
 
-__all__ = ["bp", "lesson_caller", "LessonCancelled", "bells_of", "schedule_view"]
+__all__ = ["bp", "lesson_caller", "LessonCancelled", "bells_of", "schedule_view", "find_lesson"]
 
 bp = Blueprint(__name__)
 
@@ -239,7 +239,8 @@ def generate_school(call: Call, school_id: str, period: str) -> Reply:
                   "created": sum(d["created"] for d in done)}, 201)
 
 
-def _lesson(call: Call, lesson_id: str, action: Action) -> tuple[JournalItem, journals.Lesson]:
+def find_lesson(call: Call, lesson_id: str, action: Action) -> tuple[JournalItem, journals.Lesson]:
+    """A lesson by id and its journal, if `caller` may do `action` on it (404 / 403 otherwise)."""
     ref = journals.get_ref(lesson_id)
     if ref is None or "#L#" not in ref.target_sk:
         raise NotFound("No such lesson.")
@@ -258,7 +259,7 @@ def _stale(lesson: journals.Lesson | None) -> StaleVersion:
 
 def _mark(call: Call, lesson_id: str, name: str, value: str | None, body: dict[str, Any],
           action: Action) -> dict[str, Any]:
-    journal, lesson = _lesson(call, lesson_id, action)
+    journal, lesson = find_lesson(call, lesson_id, action)
     if body.get("version") is not None and body["version"] != int(lesson.version):
         raise _stale(lesson)
     day = date.fromisoformat(journals.date_of(lesson))
@@ -300,7 +301,7 @@ def put_cancellation(call: Call, lesson_id: str) -> dict[str, Any]:
     if not reason:
         raise RuleViolation("A cancellation needs a reason.", [FieldError("reason", "required")],
                             slug="reason-required")
-    journal, lesson = _lesson(call, lesson_id, Action.WRITE_JOURNAL)
+    journal, lesson = find_lesson(call, lesson_id, Action.WRITE_JOURNAL)
     if any(not e.removed for kind in ("A", "F")
            for e in journals.entries_of(journal.journal_id, lesson.sk[:2], kind, lesson_id).values()):
         raise RuleViolation("The lesson has attendance or marks: it took place.",

@@ -153,6 +153,7 @@ class JournalItem(DirectoryItem):
     hours_per_week = NumberAttribute()
     group_name = UnicodeAttribute(null=True)  # a subgroup's name; None: the journal of the whole class
     student_ids = UnicodeSetAttribute(null=True)  # a subgroup's pupils (a subset of the class)
+    enrolment = JSONAttribute(null=True)  # {pupil: [[from, to], ...]} of pupils who moved in or out (null: open)
     version = VersionAttribute()
 
 
@@ -171,6 +172,8 @@ class PersonItem(DirectoryItem):
     email = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     guardian_of = UnicodeSetAttribute(null=True)  # pupils' external ids, as the roster names them
+    classes = JSONAttribute(null=True)  # a pupil's classes before this one: [[class, school, from, to], ...]
+    left_on = UnicodeAttribute(null=True)  # the last day a pupil who left the school was in it
     version = VersionAttribute()
 
 

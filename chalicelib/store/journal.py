@@ -45,7 +45,7 @@ __all__ = [
     "get_entries", "entries_of", "closed_periods", "close_marker", "mark_closed", "begin_close", "shut",
     "abandon_close", "finish_close", "writing", "read_period", "marked_entries", "class_items", "pupil_entries",
     "works_of", "class_works_on", "create_lesson", "create_work", "update_lesson", "write_entry", "undo_entry",
-    "decode", "journal_items", "entry_values", "lesson_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
+    "decode", "journal_items", "entry_values", "lesson_values", "work_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
 ]
 
 TOMBSTONE_DAYS = 3
@@ -297,11 +297,11 @@ def get_entries(keys: list[tuple[str, str]]) -> list[Entry]:
     return list(Entry.batch_get([(journal_key(j), sk) for j, sk in keys], consistent_read=True)) if keys else []
 
 
-def closed_periods(journal_id: str) -> frozenset[str]:
-    """The periods of a journal that are closed (read-only), their marks written."""
-    return frozenset(item.sk[2:] for item in _query(journal_key(journal_id), consistent=True,
-                                                     range_key_condition=JournalRecord.sk.startswith("C#"))
-                     if isinstance(item, PeriodClose) and item.closed)
+def closed_periods(journal_id: str) -> dict[str, PeriodClose]:
+    """The closes of a journal's closed periods, by period, with every pupil's final mark: one consistent Query."""
+    return {item.sk[2:]: item for item in _query(journal_key(journal_id), consistent=True,
+                                                 range_key_condition=JournalRecord.sk.startswith("C#"))
+            if isinstance(item, PeriodClose) and item.closed}
 
 
 def close_marker(journal_id: str, period: str) -> PeriodClose | None:
@@ -426,9 +426,9 @@ def read_period(journal_id: str, first_term: str, last_term: str) -> Period:
     found = Period([], [], [])
     for item in _query(journal_key(journal_id), range_key_condition=JournalRecord.sk.between(
             f"{first_term}#", f"{last_term}$")):
-        if isinstance(item, Lesson):
+        if isinstance(item, Lesson) and item.expires is None:  # a removed lesson or work is a tombstone
             found.lessons.append(item)
-        elif isinstance(item, Work):
+        elif isinstance(item, Work) and item.expires is None:
             found.works.append(item)
         elif isinstance(item, Entry) and not item.removed:
             found.entries.append(item)
@@ -454,7 +454,7 @@ def works_of(journal_id: str, terms: tuple[str, ...]) -> list[Work]:
     return [item for term in terms
             for item in _query(journal_key(journal_id), consistent=True,
                                range_key_condition=JournalRecord.sk.startswith(f"{term}#W#"))
-            if isinstance(item, Work)]
+            if isinstance(item, Work) and item.expires is None]
 
 
 def class_works_on(class_id: str, day: date) -> list[Work]:
@@ -465,16 +465,24 @@ def class_works_on(class_id: str, day: date) -> list[Work]:
 
 
 def _create(item: _Written, ref: Ref) -> None:
-    """The item and its reference together (a transaction: 2 items, each on condition it is new)."""
+    """The item and its reference together (a transaction: 2 items, each on condition it is new). The place of
+    a removed lesson (its tombstone) is taken again, its version going on."""
     try:
         with TransactWrite(connection=JournalRecord._get_connection().connection) as tx:
             tx.save(item, condition=JournalRecord.pk.does_not_exist())
             tx.save(ref, condition=JournalRecord.pk.does_not_exist())
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+        if not (reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed"):
+            raise
+        old = get_lesson(item.pk[2:], item.sk) if isinstance(item, Lesson) else None
+        if old is None or old.expires is None:
             raise LessonTaken("This journal already has a lesson with this date and number.") from None
-        raise
+        item.version = old.version
+        with TransactWrite(connection=JournalRecord._get_connection().connection) as tx:
+            tx.save(item, condition=JournalRecord.expires.exists())
+            tx.save(ref, condition=JournalRecord.pk.does_not_exist())
+        return
     item.version = 1
 
 
@@ -592,8 +600,18 @@ def entry_values(entry: Entry) -> dict[str, Any] | None:
     return values
 
 
-def lesson_values(lesson: Lesson) -> dict[str, Any]:
+def lesson_values(lesson: Lesson) -> dict[str, Any] | None:
     """What the audit trail keeps of a lesson: its topic, homework and objectives (and its substitute teacher
     and cancellation, when it has them)."""
+    if lesson.expires is not None:
+        return None  # removed
     values = {"topic": lesson.topic, "homework": lesson.homework, "objectives": list(lesson.objectives or [])}
     return values | {name: getattr(lesson, name) for name in ("substitute", "cancelled") if getattr(lesson, name)}
+
+
+def work_values(work: Work) -> dict[str, Any] | None:
+    """What the audit trail keeps of a work: kind, period, date, title, maximum (None once it is removed)."""
+    if work.expires is not None:
+        return None
+    return {"kind": work.kind, "period": work.period, "date": date_of(work) or None, "title": work.title,
+            "max_points": int(work.max_points)}

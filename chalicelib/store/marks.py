@@ -1,8 +1,12 @@
-"""A pupil's partition of the journal table: period records (status, verdict, final and annual marks) and the
-notes that make the pupil's standing read its own writes.
+"""Final marks and what they depend on, in the journal table: each pupil's period records, the journal's status
+sheets, and the notes that make a pupil's standing read its own writes.
 
-    S#<pupil>  <year>#I#<at>#<journal>#<entry sk>   a write note: the entry is being written to version `v`
-    S#<pupil>  <year>#P#<period>#<journal>          the pupil's record for one subject (journal) and period
+    S#<pupil>    <year>#I#<at>#<journal>#<entry sk>   a write note: the entry is being written to version `v`
+    S#<pupil>    <year>#P#<period>#<journal>          the pupil's record for one subject (journal) and period
+    J#<journal>  X#<period>                           the status sheet: every pupil's status and verdict
+
+The status sheet repeats the pupils' statuses and verdicts for the journal's side (the close and the live
+statistics read one item instead of one per pupil); both change together, in one transaction.
 
 A period record holds what the school said (`st` exempt | not_assessed, its `rs` reason and `dd` document date),
 the teacher's pass/fail verdict (`pv`), and once the period closes its final mark (`mk`), the exact figures
@@ -17,19 +21,27 @@ yet. Notes expire after a day (TTL); the index catches up in well under a second
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.store.journal import JournalRecord, journal_key
 
 __all__ = [
-    "NOTE_WINDOW", "NOTE_TTL", "PeriodRecord", "WriteNote", "Noted", "record_key", "pupil_year", "records_of",
-    "set_status", "set_verdict", "put_records", "note_writes", "mark_of", "mark_text",
+    "NOTE_WINDOW", "NOTE_TTL", "STATUS_FIELDS", "PeriodRecord", "StatusSheet", "WriteNote", "Noted", "record_key",
+    "pupil_year", "status_sheet", "set_statuses", "put_records", "note_writes", "mark_of", "mark_text",
 ]
+
+STATUS_FIELDS = ("status", "reason", "document_date", "passed")
+_ATTEMPTS = 3
 
 NOTE_WINDOW = timedelta(minutes=10)  # notes younger than this are checked against the index
 NOTE_TTL = timedelta(days=1)
@@ -67,6 +79,13 @@ class PeriodRecord(JournalRecord):
     @property
     def pupil_id(self) -> str:
         return self.pk[2:]
+
+
+class StatusSheet(JournalRecord):
+    """A journal's period: each pupil's status fields (`STATUS_FIELDS`, only those set), by pupil."""
+
+    pupils = JSONAttribute(attr_name="p", null=True)
+    version = VersionAttribute(attr_name="v")
 
 
 class WriteNote(JournalRecord):
@@ -125,26 +144,42 @@ def _items(pk: str, condition: Any) -> Iterator[dict[str, Any]]:
             return
 
 
-def records_of(year: int, journal_id: str, periods: Iterable[str], pupil_ids: Iterable[str]) -> dict[
-        tuple[str, str], PeriodRecord]:
-    """The records of these pupils in one journal's periods, by (pupil, period): one consistent BatchGetItem."""
-    keys = [record_key(pupil, year, period, journal_id) for pupil in pupil_ids for period in periods]
-    return {(r.pupil_id, r.period): r for r in PeriodRecord.batch_get(keys, consistent_read=True)} if keys else {}
+def status_sheet(journal_id: str, period: str) -> dict[str, dict[str, Any]]:
+    """Every pupil's status fields in a journal's period (one consistent GetItem)."""
+    return dict(_sheet(journal_id, period).pupils or {})
 
 
-def set_status(year: int, period: str, journal_id: str, pupil_id: str, *, status: str | None, reason: str | None,
-               document_date: str | None, writer: tuple[str, str, str]) -> None:
-    """Set a pupil's status in a period (None: assessed), with its reason and document date."""
-    record = PeriodRecord(*record_key(pupil_id, year, period, journal_id))
-    record.update(actions=[_set_or_remove(PeriodRecord.status, status), _set_or_remove(PeriodRecord.reason, reason),
-                           _set_or_remove(PeriodRecord.document_date, document_date), *_writer(writer)])
+def _sheet(journal_id: str, period: str) -> StatusSheet:
+    try:
+        return StatusSheet.get(journal_key(journal_id), f"X#{period}", consistent_read=True)
+    except DoesNotExist:
+        return StatusSheet(journal_key(journal_id), f"X#{period}")
 
 
-def set_verdict(year: int, period: str, journal_id: str, pupil_id: str, passed: bool | None,
-                writer: tuple[str, str, str]) -> None:
-    """Set a pupil's pass/fail verdict in a period (None: not given yet)."""
-    record = PeriodRecord(*record_key(pupil_id, year, period, journal_id))
-    record.update(actions=[_set_or_remove(PeriodRecord.passed, passed), *_writer(writer)])
+def set_statuses(year: int, period: str, journal_id: str, changes: Mapping[str, Mapping[str, Any]],
+                 writer: tuple[str, str, str]) -> None:
+    """Change status fields of pupils (by pupil: field -> value, None removes it): their records and the sheet
+    in one transaction (at most 99 pupils), tried again if someone changed the sheet meanwhile."""
+    by, role, at = writer
+    for _ in range(_ATTEMPTS):
+        sheet = _sheet(journal_id, period)
+        pupils = dict(sheet.pupils or {})
+        for pupil, fields in changes.items():
+            merged = {**pupils.get(pupil, {}), **fields}
+            pupils[pupil] = {name: value for name, value in merged.items() if value is not None}
+        sheet.pupils = {pupil: fields for pupil, fields in pupils.items() if fields}
+        try:
+            with TransactWrite(connection=JournalRecord._get_connection().connection) as tx:
+                tx.save(sheet)
+                for pupil, fields in changes.items():
+                    actions = [_set_or_remove(getattr(PeriodRecord, name), value) for name, value in fields.items()]
+                    tx.update(PeriodRecord(*record_key(pupil, year, period, journal_id)), actions=[
+                        *actions, PeriodRecord.by.set(by), PeriodRecord.role.set(role), PeriodRecord.at.set(at)])
+            return
+        except TransactWriteError as exc:
+            if not any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+                raise
+    raise Conflict("The statuses of this period are being changed by others right now; retry.", slug="busy")
 
 
 def put_records(records: Sequence[PeriodRecord]) -> None:
@@ -164,11 +199,6 @@ def note_writes(year: int, at: str, noted: Sequence[Noted]) -> None:
 
 def _set_or_remove(attribute: Any, value: Any) -> Any:
     return attribute.set(value) if value is not None else attribute.remove()
-
-
-def _writer(writer: tuple[str, str, str]) -> list[Any]:
-    by, role, at = writer
-    return [PeriodRecord.by.set(by), PeriodRecord.role.set(role), PeriodRecord.at.set(at)]
 
 
 def mark_of(text: str | None) -> int | str | None:

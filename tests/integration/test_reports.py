@@ -222,3 +222,29 @@ def test_who_may_ask_and_fetch(marked: SmallSchool) -> None:
     national = _ask(s.ministry, {"kind": "national", "period": "T1", "format": "xlsx", "language": "ru"})
     assert _ready(s.ministry, national["report_id"])["kind"] == "national"
     assert s.student.ok("GET", "/v1/reports") == []
+
+
+def test_the_api_function_loads_no_report_library() -> None:
+    import subprocess
+    import sys
+
+    from tests.integration.conftest import ROOT
+
+    probe = ("import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'openpyxl', 'fpdf', 'PIL', 'fontTools', 'fontpkg_pt_sans'}))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_schedule_fans_out_a_task_per_school(marked: SmallSchool) -> None:
+    from app import report_timeliness
+
+    s = marked
+    event = {"version": "0", "id": "1", "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "000000000000", "time": "2026-10-05T11:00:00Z", "region": "eu-central-1", "resources": [],
+             "detail": {}}
+    assert report_timeliness(event, None) == 2  # the school in almaty and the outsider's in astana
+    assert drain_tasks() == 2
+    listed = [r for r in s.admin.ok("GET", "/v1/reports") if r["kind"] == "timeliness"]
+    assert sorted((r["date"], r["language"], r["status"]) for r in listed) == [
+        ("2026-10-05", "kk", "ready"), ("2026-10-05", "ru", "ready")]

@@ -96,15 +96,15 @@ def test_changing_a_groups_pupils_and_its_denials(school: SmallSchool) -> None:
 def test_creating_a_group_is_checked(school: SmallSchool) -> None:
     s = school
     g = _english(s)
-    body = {"subject_id": g["subject"], "name": " 1-ТОП ", "teacher_ids": [s.people["teacher"]],
+    new = {"subject_id": g["subject"], "name": " 1-ТОП ", "teacher_ids": [s.people["teacher"]],
             "hours_per_week": 3, "student_ids": [s.pupils["p1"]]}
     path = f"/v1/classes/{s.class_id}/subgroups"
-    taken = s.admin.call("POST", path, body)
+    taken = s.admin.call("POST", path, new)
     assert taken.status_code == 422 and problem_type(taken) == "already-exists"
-    bad = s.admin.call("POST", path, {**body, "name": "3-топ", "student_ids": [s.pupils["q1"]],
+    bad = s.admin.call("POST", path, {**new, "name": "3-топ", "student_ids": [s.pupils["q1"]],
                                       "teacher_ids": [s.pupils["p1"]], "hours_per_week": 0})
     assert {e["field"] for e in body(bad)["errors"]} == {"student_ids[0]", "teacher_ids[0]", "hours_per_week"}
-    assert s.teacher.call("POST", path, {**body, "name": "4"}).status_code == 403
-    assert s.outsider.call("POST", path, {**body, "name": "5"}).status_code == 404
+    assert s.teacher.call("POST", path, {**new, "name": "4"}).status_code == 403
+    assert s.outsider.call("POST", path, {**new, "name": "5"}).status_code == 404
     journals = s.parent.ok("GET", f"/v1/schools/{s.school_id}/journals?language=kk")
     assert [j["group_name"] for j in journals if j["subject_id"] == g["subject"]] == ["1-топ", "2-топ"]

@@ -15,7 +15,7 @@ from chalicelib.domain.reports import (
     SUPPRESSED, Chart, Column, Kind, LiveResult, Pupil, Report, Row, Series, SheetHeading, SubjectResults, Table,
     class_sheet,
 )
-from chalicelib.jobs.reports.render import render
+from chalicelib.jobs.reports.render import as_csv, as_pdf, as_xlsx, render  # noqa: F401  (libraries load here)
 from chalicelib.jobs.reports.render.charts import HEIGHT, WIDTH, chart_png
 
 KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
@@ -57,8 +57,11 @@ def test_xlsx_keeps_formula_like_text_as_text_and_figures_as_numbers() -> None:
 
 @pytest.fixture(scope="module")
 def reader() -> PdfReader:
-    """The class sheet as a PDF, read back (rendered once: a PDF with a chart takes about half a second)."""
-    return PdfReader(io.BytesIO(render(sheet(), "pdf").data))
+    """The class sheet's pupils and marks as a PDF, read back (rendered once; the whole class sheet, with its
+    statistics and chart, is read back in tests/integration/test_reports.py)."""
+    whole = sheet()
+    return PdfReader(io.BytesIO(render(Report("class_sheet", "kk", whole.title, whole.lines, whole.tables[:1]),
+                                       "pdf").data))
 
 
 def test_a_pdf_holds_every_kazakh_letter_as_text(reader: PdfReader) -> None:

@@ -1,0 +1,142 @@
+"""Scenario: reports of schools of 100, 1,000 and 5,000 pupils and of a region of 50 schools.
+
+Generated data, written straight to the store: classes of 25 pupils with 10 subjects each (term marks), every
+journal's T1 sheet in the counters (every pupil with FO, SOR and SOCH sums and attendance), and for the region
+50 schools' rollups and timeliness checks. Measured for each report: DynamoDB calls (Queries, BatchGetItems,
+GetItems), read and write request units, and the time to build and write it as XLSX on this machine.
+
+What each report reads (chalicelib/jobs/reports): a class sheet, the class's pupils and journals, the school's
+subjects (3 Queries) and one BatchGetItem of its journals' sheets; a school report the same for every class
+plus the school's rollup (one PutItem); a region report 3 Queries (the region's schools, their rollups, their
+timeliness checks); a national report 3 per region. Nothing reads the journal.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+from typing import Any
+
+from bench.capacity import CapacityRecorder
+from bench.results import Metric
+
+SCENARIO = "reports"
+SCHOOL_SIZES = (100, 1000, 5000)
+CLASS_SIZE = 25
+SUBJECTS = 10
+REGION_SCHOOLS = 50
+
+
+def _environment() -> None:
+    os.environ.update({"STAGE": "test", "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1",
+                       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "POWERTOOLS_METRICS_DISABLED": "true"})
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
+        os.environ.pop(name, None)
+
+
+def _school(pupils: int) -> tuple[Any, str]:
+    """A school of `pupils` pupils with its counters filled; the school and one of its classes."""
+    from chalicelib.domain.ids import new_id
+    from chalicelib.store import counters, schools
+    from chalicelib.store.directory import PersonItem
+
+    school = schools.create_school(f"№{pupils} мектеп", f"Школа №{pupils}", "almaty", None)
+    subjects = [schools.create_subject(school, f"s{n:02d}", f"Пән {n}", f"Предмет {n}", "criteria")
+                for n in range(SUBJECTS)]
+    first = ""
+    with PersonItem.batch_write() as people, counters.SheetItem.batch_write() as sheets:
+        for c in range(pupils // CLASS_SIZE):
+            klass = schools.create_class(school, 2026, 5 + c % 7, f"{'АӘБВГҒДЕЖЗ'[c // 7 % 10]}{c // 70 or ''}",
+                                         "kk", None)
+            first = first or klass.class_id
+            ids = [new_id() for _ in range(CLASS_SIZE)]
+            for i, pid in enumerate(ids):
+                people.save(PersonItem(f"PER#{pid}", "#", person_id=pid, school_id=school.school_id,
+                                       region="almaty", role="student", last_name=f"Әбілқасымов{i}",
+                                       first_name="Нұрсұлтан", class_id=klass.class_id,
+                                       gsi1pk=f"SCH#{school.school_id}#PER", gsi1sk=pid,
+                                       gsi2pk=f"CLS#{klass.class_id}", gsi2sk=pid))
+            for subject in subjects:
+                journal = schools.create_journal(klass, subject, [], 3)
+                rows = {pid: [30 + i % 30, 6, 15 + i % 6, 20, 14 + i % 11, 25, 30, i % 3, i % 2, 0, i % 4]
+                        for i, pid in enumerate(ids)}
+                sheets.save(counters.SheetItem(f"J#{journal.journal_id}", "T1", pupils=rows,
+                                               marks={"3": 10, "4": 10, "5": 5}, as_of="2026-10-20T10:00:00.000+05:00"))
+    return school, first
+
+
+def _measure(work: Any) -> tuple[dict[str, Any], float]:
+    started = time.perf_counter()
+    with CapacityRecorder() as recorder:
+        work()
+    return recorder.summary(), (time.perf_counter() - started) * 1000
+
+
+def _metrics(prefix: str, summary: dict[str, Any], ms: float) -> dict[str, Metric]:
+    calls = summary["calls"]
+    return {f"{prefix}_queries": Metric(calls.get("Query", 0), "queries"),
+            f"{prefix}_batch_gets": Metric(calls.get("BatchGetItem", 0), "calls"),
+            f"{prefix}_read_units": Metric(round(summary["read_units"], 1), "RRU"),
+            f"{prefix}_write_units": Metric(round(summary["write_units"], 1), "WRU"),
+            f"{prefix}_ms": Metric(round(ms, 1), "ms")}
+
+
+def _region() -> None:
+    from chalicelib.domain.reports import Punctuality, Tally
+    from chalicelib.store import reports, schools
+
+    tally = Tally(600, {"excellent": 60, "good": 200, "with_3": 280, "with_2": 40, "not_assessed": 5},
+                  {"5": 1500, "4": 2000, "3": 1800, "2": 120, "not_assessed": 6}, {"absent": 900, "ill": 700})
+    for n in range(REGION_SCHOOLS):
+        school = schools.create_school(f"№{n} мектеп", f"Школа №{n}", "abai", None)
+        names = (school.name_kk, school.name_ru)
+        reports.put_rollup(2026, "T1", "abai", school.school_id, names, tally.as_json(), "2026-10-20T03:00:00+05:00")
+        reports.put_punctuality("abai", school.school_id, names,
+                                Punctuality(date(2026, 10, 19), 400, 380).as_json(),
+                                "2026-10-19T16:00:00+05:00")
+
+
+def run() -> dict[str, Metric]:
+    _environment()
+    from moto import mock_aws
+
+    with mock_aws():
+        from chalicelib.config import reset_settings
+
+        reset_settings()
+        import boto3
+
+        from chalicelib.config import settings
+        from chalicelib.domain.dates import now_kz
+        from chalicelib.jobs.reports.publish import publish
+        from chalicelib.jobs.reports.runner import build
+        from chalicelib.store import reports
+        from chalicelib.store.base import create_tables
+        from chalicelib.store.reports import Spec
+
+        create_tables()
+        boto3.client("s3").create_bucket(Bucket=settings().files_bucket,
+                                         CreateBucketConfiguration={"LocationConstraint": settings().region})
+        metrics: dict[str, Metric] = {}
+
+        def made(spec: Spec) -> None:
+            publish(reports.request(spec, now_kz()), build(spec, now_kz()), now_kz())
+
+        for pupils in SCHOOL_SIZES:
+            school, class_id = _school(pupils)
+            sheet = Spec("class_sheet", 2026, "xlsx", "kk", school_id=school.school_id, class_id=class_id, period="T1")
+            metrics |= _metrics(f"class_sheet_{pupils}", *_measure(lambda: made(sheet)))
+            whole = Spec("school", 2026, "xlsx", "kk", school_id=school.school_id, period="T1")
+            summary, ms = _measure(lambda: made(whole))
+            metrics |= _metrics(f"school_{pupils}", summary, ms)
+            metrics[f"school_{pupils}_read_units_per_pupil"] = Metric(
+                round(summary["read_units"] / pupils, 3), "RRU/pupil", "<= 1")
+        _region()
+        region = Spec("region", 2026, "xlsx", "kk", region="abai", period="T1")
+        metrics |= _metrics(f"region_{REGION_SCHOOLS}_schools", *_measure(lambda: made(region)))
+        metrics[f"region_{REGION_SCHOOLS}_schools_queries"] = Metric(
+            metrics[f"region_{REGION_SCHOOLS}_schools_queries"].value, "queries", "<= 3")
+        national = Spec("national", 2026, "xlsx", "kk", period="T1")
+        metrics |= _metrics("national", *_measure(lambda: made(national)))
+    return metrics
