@@ -64,9 +64,10 @@ def notification_flush(event):
     return run_digest(parse_timestamp(event.time))
 
 
-from chalicelib.api import accounts, corrections, excuses, lists, subgroups, timetable  # noqa: E402  (school life)
+from chalicelib.api import accounts, corrections, excuses, lists, movement, subgroups, timetable  # noqa: E402
 
-for blueprint in (lists.bp, accounts.bp, timetable.bp, subgroups.bp, corrections.bp, excuses.bp):
+for blueprint in (lists.bp, accounts.bp, timetable.bp, subgroups.bp, corrections.bp, excuses.bp, movement.bp):
+    # school life: lists, accounts, timetable, subgroups, corrections, excuses, movement
     app.register_blueprint(blueprint)
 
 

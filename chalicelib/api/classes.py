@@ -8,10 +8,10 @@ from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
 from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.lists import class_key, language_of, page_reply, subject_key
 from chalicelib.api.schools import visible_school
 from chalicelib.api.views import class_view, journal_view, subject_view, target_of
 from chalicelib.auth import authorize
-from chalicelib.domain.collation import name_sort_key
 from chalicelib.domain.errors import FieldError, NotFound, RuleViolation
 from chalicelib.domain.policy import Action
 from chalicelib.store import people, schools as store
@@ -64,14 +64,15 @@ def create_class(call: Call, school_id: str) -> Reply:
     return Reply(class_view(klass), 201)
 
 
-@endpoint(bp, "/v1/schools/{school_id}/classes", summary="The classes of a school", statuses=(200, 404))
-def list_classes(call: Call, school_id: str) -> list[dict[str, Any]]:
+@endpoint(bp, "/v1/schools/{school_id}/classes", summary="The classes of a school (?year=, ?limit=, ?cursor=)",
+          statuses=(200, 400, 404))
+def list_classes(call: Call, school_id: str) -> Reply:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     year = call.query("year")
-    found = [class_view(c) for c in store.classes_of_school(school_id)]
+    found = store.classes_of_school(school_id)
     if year and year.isascii() and year.isdigit() and len(year) <= 4:
-        found = [c for c in found if c["year"] == int(year)]
-    return sorted(found, key=lambda c: (c["year"], c["grade"], name_sort_key(c["letter"])))
+        found = [c for c in found if int(c.year) == int(year)]
+    return page_reply(call, found, class_key, class_view)  # paginated, by year, grade and letter
 
 
 @endpoint(bp, "/v1/classes/{class_id}", summary="A class", statuses=(200, 404))
@@ -104,10 +105,11 @@ def create_subject(call: Call, school_id: str) -> Reply:
     return Reply(subject_view(subject), 201)
 
 
-@endpoint(bp, "/v1/schools/{school_id}/subjects", summary="The subjects of a school", statuses=(200, 404))
-def list_subjects(call: Call, school_id: str) -> list[dict[str, Any]]:
+@endpoint(bp, "/v1/schools/{school_id}/subjects", summary="The subjects of a school, by name (?language=, ?limit=, "
+          "?cursor=)", statuses=(200, 400, 404))
+def list_subjects(call: Call, school_id: str) -> Reply:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
-    return [subject_view(s) for s in store.subjects_of_school(school_id)]
+    return page_reply(call, store.subjects_of_school(school_id), subject_key(language_of(call)), subject_view)
 
 
 @endpoint(bp, "/v1/classes/{class_id}/journals", "POST", summary="Create a journal (school_admin)",

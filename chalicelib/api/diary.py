@@ -19,7 +19,7 @@ from chalicelib.auth import authorize
 from chalicelib.domain import dates
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound
 from chalicelib.domain.policy import Action, Caller, Target
-from chalicelib.store import audit, curriculum, membership, people, schools
+from chalicelib.store import audit, curriculum, membership, movement, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import JournalItem, PersonItem, SubjectItem
 
@@ -77,7 +77,7 @@ def diary(call: Call, student_id: str) -> dict[str, Any]:
     pupil = visible_pupil(call.caller, student_id)
     start, end = _range(call)
     klass = schools.get_class(pupil.class_id) if pupil.class_id else None
-    items = store.class_items(klass.class_id, start, end) if klass else []
+    items = movement.pupil_items(pupil, start, end)  # each class the pupil was in, for its dates
     groups = membership.journals_by_id({i.pk[2:] for i in items})
     items = [i for i in items if i.pk[2:] not in groups or membership.in_journal(groups[i.pk[2:]], student_id)]
     entries: dict[tuple[str, str], store.Entry] = {}
@@ -87,7 +87,7 @@ def diary(call: Call, student_id: str) -> dict[str, Any]:
     subjects = _subjects({i.subject_id for i in items})
     grade = int(klass.grade) if klass else 0
     texts = curriculum.texts_of({(i.subject_id, grade) for i in items})
-    bells = timetable.bells_of(klass.school_id) if items else {}
+    bells = timetable.bells_of(pupil.school_id) if items and pupil.school_id else {}
     days: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"lessons": [], "works": []})
     for item in sorted(items, key=lambda i: i.gsk or ""):
         known = texts.get((item.subject_id, grade), {})

@@ -180,7 +180,8 @@ def grid(call: Call, journal_id: str) -> dict[str, Any]:
     entries = sorted(found.entries, key=lambda e: (order.get(store.parse_entry_sk(e.sk)[3], len(order)), e.sk))
     return {
         "journal_id": journal_id, "class_id": journal.class_id, "subject_id": journal.subject_id,
-        "period": period, "students": [pupil_view(p) for p in pupils],
+        "period": period,
+        "students": [{**pupil_view(p), **membership.enrolment_view(journal, p.person_id)} for p in pupils],
         "lessons": [lesson_view(lesson) for lesson in sorted(found.lessons, key=lambda x: x.sk.split("#", 1)[1])],
         "works": [work_view(w) for w in sorted(found.works, key=lambda w: (store.date_of(w), w.work_id))],
         "entries": [entry_view(e) for e in entries],

@@ -144,7 +144,7 @@ def _entries(call: Call, lesson_id: str, kind: str) -> dict[str, Any]:
     body = call.json(_ATTENDANCE if kind == "A" else _FORMATIVE)
     rules = rules_of(journal)
     day, term, entries = date.fromisoformat(store.date_of(lesson)), lesson.sk[:2], body["entries"]
-    pupils = membership.pupils_of_journal(journal)
+    pupils = membership.pupils_of_journal(journal, day)  # those in the class that day
     ids, today = frozenset(p.person_id for p in pupils), dates.today_kz()
     if kind == "A":
         violations = check_attendance(entries, ids, day, today)

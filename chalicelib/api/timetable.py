@@ -196,7 +196,7 @@ def generate(klass: ClassItem, period: str, grid: store.GridItem, actor: journal
              if s["journal_id"] in own]  # a journal removed since the grid was set plans nothing
     existing = frozenset((lesson.pk[2:], date.fromisoformat(journals.date_of(lesson)), int(lesson.number))
                          for lesson in store.planned_lessons(klass.class_id, start, end))
-    closed = {j: journals.closed_periods(j) for j in {s.journal_id for s in slots}}
+    closed = {j: set(journals.closed_periods(j)) for j in {s.journal_id for s in slots}}
     wanted = rules.plan(slots, calendar, start, end)
     fresh = [p for p in wanted if (p.journal_id, p.day, p.number) not in existing
              and not set(covering(calendar.term_of(p.day))) & closed[p.journal_id]]

@@ -137,7 +137,7 @@ def put_results(call: Call, work_id: str) -> dict[str, Any]:
     body = call.json(_RESULTS)
     rules = rules_of(journal)
     day, term, entries = date.fromisoformat(store.date_of(work)), work.sk[:2], body["entries"]
-    pupils = membership.pupils_of_journal(journal)
+    pupils = membership.pupils_of_journal(journal, day)  # those in the class that day
     ids, descriptors = frozenset(p.person_id for p in pupils), descriptors_of(work)
     noted = any(e.get("objectives") for e in entries)
     known = curriculum.codes_of(journal.subject_id, rules.marking.grade) if noted else frozenset()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from tests.integration.conftest import PASSWORD, Api, Campus, body
+from tests.integration.test_cognito_logins import Pool, minister, pool  # noqa: F401  (fixtures)
 
 
 def _login(campus: Campus, username: str, password: str) -> int:
@@ -143,3 +144,27 @@ def test_a_person_without_a_login_gets_one(campus: Campus) -> None:
     taken = a.admin.call("POST", f"/v1/people/{a.people['admin']}/account",
                          {"username": f"teacher{a.number}", "password": "pupil-pass-1"})
     assert taken.status_code == 422
+
+
+def test_where_cognito_keeps_the_passwords_the_pool_follows(minister: Api, pool: Pool) -> None:
+    school_id = minister.ok("POST", "/v1/schools", {"name": {"kk": "№7 мектеп", "ru": "Школа №7"},
+                                                    "region": "almaty"}, status=201)["school_id"]
+    made = minister.ok("POST", "/v1/accounts", {
+        "role": "teacher", "school_id": school_id, "external_id": "T7", "username": "pool.teacher",
+        "password": "first-pass-7", "last_name": "Әлиева", "first_name": "Дана"}, status=201)
+    assert pool.user("pool.teacher")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    teacher = Api(minister.client, pool.sign_in("pool.teacher", "first-pass-7")["IdToken"])
+    assert teacher.ok("GET", "/v1/me")["person_id"] == made["person_id"]
+    assert teacher.call("PUT", "/v1/me/password", {"new_password": "another-pass-7"}).status_code == 404
+    path = f"/v1/people/{made['person_id']}/account"
+    code = minister.ok("POST", f"{path}/reset")["one_time_code"]
+    assert pool.user("pool.teacher")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    again = Api(minister.client, pool.sign_in("pool.teacher", code, new_password="chosen-pass-7")["IdToken"])
+    assert again.ok("GET", "/v1/me")["person_id"] == made["person_id"]
+    minister.ok("PUT", path, {"active": False})
+    assert not pool.user("pool.teacher")["Enabled"]
+    assert again.call("GET", "/v1/me").status_code == 401  # the directory refuses the token at once
+    minister.ok("PUT", path, {"active": True})
+    assert pool.user("pool.teacher")["Enabled"]
+    assert Api(minister.client, pool.sign_in("pool.teacher", "chosen-pass-7")["IdToken"]).ok(
+        "POST", "/v1/auth/logout") == {"signed_out": True}

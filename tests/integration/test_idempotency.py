@@ -50,7 +50,43 @@ CREATIONS: dict[str, Callable[[Campus], Creation]] = {
         {"kind": "SOR", "period": "T2", "date": "2026-11-03", "title": "БЖБ 1", "max_points": 10},
         {"kind": "SOR", "period": "T2", "date": "2026-11-04", "title": "БЖБ 2", "max_points": 12}),
     "/v1/me/devices": lambda c: (c.a.parent, "/v1/me/devices", {"token": "push-token-1"}, {"token": "push-token-2"}),
+    "/v1/accounts": lambda c: (
+        c.ministry, "/v1/accounts", {"role": "ministry", "username": "idem.one", "password": "idem-pass-1",
+                                     "last_name": "Ә", "first_name": "Б"},
+        {"role": "ministry", "username": "idem.two", "password": "idem-pass-1", "last_name": "Ә", "first_name": "Б"}),
+    "/v1/people/{person_id}/account": lambda c: (
+        c.a.admin, f"/v1/people/{c.a.people['pupil2']}/account", {"username": "idem.pupil", "password": "pass-1234"},
+        {"username": "idem.pupil2", "password": "pass-1234"}),
+    "/v1/classes/{class_id}/subgroups": lambda c: (
+        c.a.admin, f"/v1/classes/{c.a.class_id}/subgroups",
+        {"subject_id": c.a.subject_id, "name": "1", "teacher_ids": [c.a.people["teacher"]], "hours_per_week": 2,
+         "student_ids": [c.a.people["student"]]},
+        {"subject_id": c.a.subject_id, "name": "2", "teacher_ids": [c.a.people["teacher"]], "hours_per_week": 2,
+         "student_ids": [c.a.people["student"]]}),
+    "/v1/students/{student_id}/excuses": lambda c: (
+        c.a.parent, f"/v1/students/{c.a.people['student']}/excuses", _excuse(1), _excuse(2)),
+    "/v1/classes/{class_id}/timetable/{period}/lessons": lambda c: (
+        _timetable(c.a).admin, f"/v1/classes/{c.a.class_id}/timetable/T2/lessons", None, {"again": True}),
+    "/v1/schools/{school_id}/timetable/{period}/lessons": lambda c: (
+        _timetable(c.a).admin, f"/v1/schools/{c.a.school_id}/timetable/T2/lessons?year=2026", None,
+        {"again": True}),
 }
+
+
+def _excuse(days: int) -> dict[str, str]:
+    from datetime import timedelta
+
+    from chalicelib.domain.dates import today_kz
+
+    return {"from": str(today_kz() + timedelta(days=days)), "to": str(today_kz() + timedelta(days=days)),
+            "reason": "ауырып қалды"}
+
+
+def _timetable(s: School) -> School:
+    """The school, with a timetable for its class in T2 (planned lessons are made from it)."""
+    s.admin.ok("PUT", f"/v1/classes/{s.class_id}/timetable/T2",
+               {"slots": [{"weekday": 1, "number": 1, "journal_id": s.journal_id}]})
+    return s
 
 
 def _unlimited(s: School) -> School:

@@ -2,7 +2,8 @@
 
 - `timeliness` (16:00 UTC+5, Monday to Saturday): the day's timeliness report of each school (XLSX, kk and ru),
   a reminder to each teacher with a gap, a note to the school's admins, the check the region reports read.
-- `parents` (Sunday 18:00 UTC+5): every pupil's week for their parents (PDF and a note, in their language).
+- `parents` (Sunday 18:00 UTC+5): every pupil's week for their parents (PDF and a note, in their language),
+  queued again per class (a PDF takes a few tenths of a second: a school's would not fit one run).
 - `schools` (Sunday 03:00 UTC+5): each school's report (XLSX, kk and ru) and class sheets (XLSX, in the class's
   language) for the current term, and the school's rollup for the region reports.
 - `regions` (Sunday 06:00 UTC+5, after the schools): each region's report and the national one (XLSX, kk and
@@ -24,7 +25,9 @@ from chalicelib.jobs.reports.errors import Unavailable
 from chalicelib.jobs.reports.publish import publish
 from chalicelib.jobs.reports.runner import build
 from chalicelib.jobs.tasks import TASKS, enqueue
+from chalicelib.jobs.reports.sources import school_classes
 from chalicelib.store import reports, schools
+from chalicelib.store.directory import SchoolItem
 from chalicelib.store.reports import Spec
 
 __all__ = ["SCHOOL_TASK", "SCHOOL_JOBS", "current_term", "fan_out", "run_school", "run_regions"]
@@ -55,8 +58,9 @@ def fan_out(job: str, now: datetime) -> int:
     return queued
 
 
-def run_school(job: str, school_id: str, day: date, now: datetime) -> dict[str, int]:
-    """One school's part of a scheduled job; what it made."""
+def run_school(job: str, school_id: str, day: date, now: datetime, class_id: str | None = None) -> dict[str, int]:
+    """One school's part of a scheduled job (for `parents`: one class's, each class queued on its own); what it
+    made."""
     school = schools.get_school(school_id)
     if school is None:
         raise Unavailable("the school no longer exists")
@@ -71,9 +75,7 @@ def run_school(job: str, school_id: str, day: date, now: datetime) -> dict[str, 
         timeliness.keep_check(found, now)
         return {"reports": len(LANGUAGES), "notes": timeliness.tell(found, now)}
     if job == "parents":
-        from chalicelib.jobs.reports.weekly import school_week
-
-        return school_week(school, week_of(day), now)
+        return _parents(school, day, now, class_id)
     from chalicelib.jobs.reports import sheets
 
     standing = sheets.gather(school, year, current_term(day))
@@ -87,6 +89,21 @@ def run_school(job: str, school_id: str, day: date, now: datetime) -> dict[str, 
         publish(reports.request(spec, now), sheets.class_sheet_of(standing, data, results, language), now)
     sheets.keep_rollup(standing, now)
     return {"reports": len(LANGUAGES) + len(standing.classes)}
+
+
+def _parents(school: SchoolItem, day: date, now: datetime, class_id: str | None) -> dict[str, int]:
+    from chalicelib.jobs.reports.weekly import class_reports
+
+    if class_id is None:
+        classes = school_classes(school.school_id, school_year_of(day))
+        for klass in classes:
+            enqueue(SCHOOL_TASK, job="parents", school_id=school.school_id, class_id=klass.class_id,
+                    date=day.isoformat(), at=to_rfc3339(now))
+        return {"classes": len(classes)}
+    klass = schools.get_class(class_id)
+    if klass is None or klass.school_id != school.school_id:
+        raise Unavailable("the class no longer exists")
+    return class_reports(school, klass, week_of(day), now)
 
 
 def run_regions(now: datetime) -> dict[str, int]:
@@ -105,7 +122,7 @@ def _task(message: dict[str, Any]) -> None:
     from chalicelib.domain.dates import parse_timestamp
 
     done = run_school(message["job"], message["school_id"], date.fromisoformat(message["date"]),
-                      parse_timestamp(message["at"]))
+                      parse_timestamp(message["at"]), message.get("class_id"))
     log.info("scheduled %s of a school: %s", message["job"], done)
 
 

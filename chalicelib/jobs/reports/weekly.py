@@ -13,22 +13,21 @@ from datetime import date, datetime, timedelta
 
 from chalicelib.domain import calendar
 from chalicelib.domain.assessment import Scheme
-from chalicelib.domain.dates import school_year_of
 from chalicelib.domain.journal import TERMS
 from chalicelib.domain.notices import Names
 from chalicelib.domain.reports import (
-    LiveResult, Pupil, Report, SubjectStanding, WeekAbsence, WeekHeading, WeekMark, weekly_message, weekly_report,
+    LANGUAGES, LiveResult, Pupil, Report, SubjectStanding, WeekAbsence, WeekHeading, WeekMark, weekly_message, weekly_report,
 )
 from chalicelib.jobs.reports.errors import Unavailable
 from chalicelib.jobs.reports.notes import Note, send_note
 from chalicelib.jobs.reports.publish import publish
-from chalicelib.jobs.reports.sources import ClassData, class_data, period_results, school_classes, sheets_of, subject_names
+from chalicelib.jobs.reports.sources import ClassData, class_data, period_results, sheets_of, subject_names
 from chalicelib.store import notifications, people, reports, schools
 from chalicelib.store import journal as store
-from chalicelib.store.directory import SchoolItem
+from chalicelib.store.directory import ClassItem, PersonItem, SchoolItem
 from chalicelib.store.reports import Spec
 
-__all__ = ["ClassWeek", "class_week", "pupil_week", "build_weekly", "school_week"]
+__all__ = ["ClassWeek", "term_of_week", "class_week", "pupil_week", "build_weekly", "class_reports"]
 
 _HALF = {"T1": "H1", "T2": "H1", "T3": "H2", "T4": "H2"}
 
@@ -125,27 +124,29 @@ def build_weekly(spec: Spec, now: datetime) -> Report:
     return weekly_report(spec.language, *pupil_week(week, pupil))
 
 
-def school_week(school: SchoolItem, monday: date, now: datetime) -> dict[str, int]:
-    """Every pupil's weekly report (PDF) in each of their guardians' languages, and a note to each guardian."""
+def class_reports(school: SchoolItem, klass: ClassItem, monday: date, now: datetime) -> dict[str, int]:
+    """Each pupil's weekly report (PDF) of a class in each of their guardians' languages, and a note to each
+    guardian (a class at a time: a PDF takes a few tenths of a second)."""
     done = {"reports": 0, "notes": 0}
-    subjects = subject_names(school.school_id)
-    for klass in school_classes(school.school_id, school_year_of(monday)):
-        data = class_data(klass, subjects)
-        week = class_week(school, data, monday)
-        for pupil in data.pupils:
-            guardians = notifications.guardians_of(pupil.person_id)
-            if not guardians:
-                continue
-            parts = pupil_week(week, pupil)
-            for language in sorted({g.language if g.language in ("kk", "ru") else "kk" for g in guardians}):
-                spec = Spec("parent_weekly", int(klass.year), "pdf", language, student_id=pupil.person_id,
-                            date=monday.isoformat())
-                publish(reports.request(spec, now), weekly_report(language, *parts), now)
-                done["reports"] += 1
-            for guardian in guardians:
-                language = guardian.language if guardian.language in ("kk", "ru") else "kk"
-                title, body = weekly_message(language, *parts)
-                note = Note(f"weekly#{pupil.person_id}#{monday}", "weekly_report", title, body, language,
-                            pupil.person_id)
-                done["notes"] += bool(send_note(guardian, note, now))
+    data = class_data(klass, subject_names(school.school_id))
+    week = class_week(school, data, monday)
+    for pupil in data.pupils:
+        guardians = notifications.guardians_of(pupil.person_id)
+        if not guardians:
+            continue
+        parts = pupil_week(week, pupil)
+        for language in sorted({_language(g) for g in guardians}):
+            spec = Spec("parent_weekly", int(klass.year), "pdf", language, student_id=pupil.person_id,
+                        date=monday.isoformat())
+            publish(reports.request(spec, now), weekly_report(language, *parts), now)
+            done["reports"] += 1
+        for guardian in guardians:
+            title, body = weekly_message(_language(guardian), *parts)
+            note = Note(f"weekly#{pupil.person_id}#{monday}", "weekly_report", title, body, _language(guardian),
+                        pupil.person_id)
+            done["notes"] += bool(send_note(guardian, note, now))
     return done
+
+
+def _language(person: PersonItem) -> str:
+    return person.language if person.language in LANGUAGES else LANGUAGES[0]
