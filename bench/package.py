@@ -1,10 +1,11 @@
 """Scenario: the deployment package as Lambda gets it, its size and the cold start of each of its functions.
 
 The package is built the way `make synth` builds it: `chalice package` (stage dev), then
-`infra.package.slim_package` (the runtime's boto3/botocore left out, unchecked-hash .pyc in). Its size is the
-arm64 zip's; cold starts are timed on a zip built the same way for this machine's architecture (an arm64
-`.so` cannot load on x86_64), beside a floor built the same way: a bare Chalice app that creates one boto3
-DynamoDB client at import.
+`infra.package.slim_package` (the runtime's boto3/botocore left out, unchecked-hash .pyc in) and
+`lean_package` (without the report libraries: every function but `FULL_PACKAGE_FUNCTIONS` gets it, the API
+first). Sizes are the arm64 zips'; cold starts are timed, each function on the package it gets, on zips built
+the same way for this machine's architecture (an arm64 `.so` cannot load on x86_64), beside a floor built the
+same way: a bare Chalice app that creates one boto3 DynamoDB client at import.
 
 Each measurement unpacks the zip into a fresh directory and starts a fresh interpreter (no site-packages,
 `PYTHONDONTWRITEBYTECODE=1`, a Lambda's environment with the stage's settings) whose path is the package,
@@ -39,7 +40,8 @@ from typing import Any
 from bench.cold_import import FLOOR_SOURCE, ColdImportError, copy_distributions, lambda_environment
 from bench.results import Metric
 from infra.package import (
-    LAMBDA_ARCHITECTURE, RUNTIME_PROVIDED, PackageSize, package_runtime, package_size, slim_package,
+    FULL_PACKAGE_FUNCTIONS, LAMBDA_ARCHITECTURE, RUNTIME_PROVIDED, PackageSize, lean_package, package_runtime,
+    package_size, slim_package,
 )
 
 __all__ = ["SCENARIO", "FunctionTimes", "build_package", "lambda_functions", "run"]
@@ -99,17 +101,22 @@ def run() -> dict[str, Metric]:
     with tempfile.TemporaryDirectory(prefix="bench-package-") as scratch:
         root = Path(scratch)
         deployed, before = build_package(PROJECT, root / "lambda", LAMBDA_ARCHITECTURE)
-        size = package_size(deployed)
+        full, lean = package_size(deployed), lean_package(deployed, root / "lambda" / "lean.zip")
         local = _local_architecture()
         local_zip = deployed if local == LAMBDA_ARCHITECTURE else build_package(PROJECT, root / "local", local)[0]
+        packages = {True: local_zip, False: root / "local-lean.zip"}
+        lean_package(local_zip, packages[False])
         floor_zip = build_package(_floor_project(root / "floor-project"), root / "floor", local)[0]
         runtime = _runtime_packages(root / "runtime")
-        times = _time_functions(lambda_functions(local_zip.parent / "sam.json"), local_zip, floor_zip, runtime,
-                                root / "runs")
+        functions = {name: (packages[name in FULL_PACKAGE_FUNCTIONS], handler, kind)
+                     for name, (handler, kind) in lambda_functions(local_zip.parent / "sam.json").items()}
+        times = _time_functions(functions, floor_zip, runtime, root / "runs")
     metrics = {
-        "zipped_mb": Metric(round(size.zipped_bytes / _MB, 2), "MB", f"<= {MAX_ZIPPED_MB}"),
-        "unzipped_mb": Metric(round(size.unzipped_bytes / _MB, 2), "MB"),
-        "files": Metric(size.files, "files"),
+        "zipped_mb": Metric(round(lean.zipped_bytes / _MB, 2), "MB", f"<= {MAX_ZIPPED_MB}"),
+        "unzipped_mb": Metric(round(lean.unzipped_bytes / _MB, 2), "MB"),
+        "files": Metric(lean.files, "files"),
+        "full_zipped_mb": Metric(round(full.zipped_bytes / _MB, 2), "MB"),
+        "full_unzipped_mb": Metric(round(full.unzipped_bytes / _MB, 2), "MB"),
         "chalice_zipped_mb": Metric(round(before.zipped_bytes / _MB, 2), "MB"),
         "chalice_unzipped_mb": Metric(round(before.unzipped_bytes / _MB, 2), "MB"),
     }
@@ -218,11 +225,12 @@ def _environment(scratch: Path) -> dict[str, str]:
     }
 
 
-def _time_functions(functions: Mapping[str, tuple[str, str | None]], package: Path, floor: Path, runtime: Path,
+def _time_functions(functions: Mapping[str, tuple[Path, str, str | None]], floor: Path, runtime: Path,
                     scratch: Path) -> dict[str, FunctionTimes]:
+    """`functions`: (package, handler, event kind) by name."""
     scratch.mkdir()
     environment = _environment(scratch)
-    subjects = {name: (package, handler, json.dumps(_first_event(kind))) for name, (handler, kind) in
+    subjects = {name: (package, handler, json.dumps(_first_event(kind))) for name, (package, handler, kind) in
                 functions.items()}
     subjects["floor"] = (floor, "app.app", "")
     samples: dict[str, list[dict[str, Any]]] = {name: [] for name in subjects}

@@ -9,16 +9,24 @@
   cffi and pycparser for cryptography, whose own compiled module needs nothing of them but `_cffi_backend`);
 - so are the files of libraries that Python never loads: type stubs and browser assets (`.pyi`, `.js`, `.css`,
   `.map`; Powertools carries a 1.7 MB Swagger UI for its own web framework, which a Chalice app never serves);
+- the local runner (`chalicelib/local/`: `make run`'s embedded emulator, pollers and scheduler) stays out: it
+  never runs in Lambda;
 - every module gets bytecode (`__pycache__/*.cpython-313.pyc`, unchecked-hash: the package is immutable, so
   the source is never compared, and no timestamp can make it stale after unzipping); sources stay beside it
   for tracebacks, and a file that does not compile (a Python 2 leftover in a library) keeps its source only;
 - entries are sorted and dated 1980-01-01, so unchanged code makes a byte-identical zip (CDK hashes it).
+
+`lean_package(zip_path, lean_path)` then writes a second zip without the report libraries (openpyxl, fpdf2,
+Pillow, the font, and what only they require: 17 MB zipped). Chalice makes one package for every function;
+only the functions in `FULL_PACKAGE_FUNCTIONS` render report files (`chalicelib.jobs.reports.render`, which
+nothing else imports), so infra/ gives every other function, the API first, the lean one.
 
 No CDK import here: bench/ measures the same package from the project's own virtualenv.
 """
 from __future__ import annotations
 
 import csv
+import email.parser
 import io
 import json
 import os
@@ -31,21 +39,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-__all__ = ["BUILD_ONLY", "LAMBDA_ARCHITECTURE", "RUNTIME_PROVIDED", "PackageError", "PackageSize", "package_runtime",
-           "package_size", "slim_package"]
+from packaging.requirements import Requirement
+
+__all__ = ["BUILD_ONLY", "FULL_PACKAGE_FUNCTIONS", "LAMBDA_ARCHITECTURE", "REPORT_LIBRARIES", "RUNTIME_PROVIDED",
+           "PackageError", "PackageSize", "lean_package", "package_runtime", "package_size", "slim_package"]
 
 LAMBDA_ARCHITECTURE = "arm64"  # about 20 % cheaper per GB-second than x86_64; every wheel we need exists for it
 # Distributions of the Lambda Python runtime (normalised names); the package must not carry its own copy.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"})
 # Distributions needed to build others; only their compiled extension modules are kept.
 BUILD_ONLY = frozenset({"cffi", "pycparser"})
+# What renders report files (and, with what only they require, stays out of the lean package).
+REPORT_LIBRARIES = frozenset({"openpyxl", "fpdf2", "pillow", "fontpkg-pt-sans"})
+# The functions (Chalice logical ids) that render report files: the report tasks and the region reports.
+FULL_PACKAGE_FUNCTIONS = frozenset({"Tasks", "ReportRegions"})
 
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 _DIST_INFO = re.compile(r"([^/]+)-[^/-]+\.dist-info/RECORD")
 _RUNTIME = re.compile(r"python(\d+)\.(\d+)")
 _EXTENSION = re.compile(r"[^/]+\.(?:so|pyd)")  # a top-level compiled module, such as _cffi_backend
 _NEVER_LOADED = (".pyi", ".js", ".css", ".map")
-_APP = ("app.py", "chalicelib/")  # what the project wrote: shipped whole
+_APP = ("app.py", "chalicelib/")  # what the project wrote: shipped whole, but for the local runner
+_LOCAL_ONLY = "chalicelib/local/"
 
 
 class PackageError(RuntimeError):
@@ -98,19 +113,65 @@ def slim_package(zip_path: Path, *, runtime: str = "python3.13", provided: Itera
                     if not _EXTENSION.fullmatch(name)}
         kept = [info for info in package.infolist()
                 if not info.is_dir() and info.filename not in dropped and not _is_bytecode(info.filename)
-                and (info.filename.startswith(_APP) or not info.filename.endswith(_NEVER_LOADED))]
+                and (info.filename.startswith(_APP) or not info.filename.endswith(_NEVER_LOADED))
+                and not info.filename.startswith(_LOCAL_ONLY)]
         contents = {info.filename: package.read(info) for info in kept}
         modes = {info.filename: info.external_attr for info in kept}
     contents.update(_bytecode(contents))
     draft = zip_path.with_suffix(".slim.zip")
-    with zipfile.ZipFile(draft, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+    with zipfile.ZipFile(draft, "w") as package:
         for name in sorted(contents):
             info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
             info.external_attr = modes.get(name, 0o644 << 16)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            package.writestr(info, contents[name])
+            package.writestr(info, contents[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     os.replace(draft, zip_path)
     return package_size(zip_path)
+
+
+def lean_package(zip_path: Path, lean_path: Path, *, leave_out: Iterable[str] = REPORT_LIBRARIES) -> PackageSize:
+    """Write `lean_path`: the (slimmed) `zip_path` without the `leave_out` distributions and the ones that only
+    they require; its size."""
+    with zipfile.ZipFile(zip_path) as package:
+        dropped = _files_of(package, _only_for(package, {_normalised(name) for name in leave_out}))
+        with zipfile.ZipFile(lean_path, "w") as lean:
+            for info in package.infolist():
+                if info.filename not in dropped and not _bytecode_of(info.filename, dropped):
+                    lean.writestr(info, package.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return package_size(lean_path)
+
+
+def _only_for(package: zipfile.ZipFile, distributions: set[str]) -> set[str]:
+    """`distributions` and every distribution of the package that nothing but they require."""
+    requires = _requirements(package)
+    left_out = set(distributions)
+    while True:
+        needed = {dependency for name, dependencies in requires.items() if name not in left_out
+                  for dependency in dependencies}
+        more = {dependency for name in left_out for dependency in requires.get(name, ())} - needed - left_out
+        if not more:
+            return left_out
+        left_out |= more
+
+
+def _requirements(package: zipfile.ZipFile) -> dict[str, set[str]]:
+    """Each distribution's unconditional requirements (for this interpreter, no extras), by normalised name."""
+    requires: dict[str, set[str]] = {}
+    for name in package.namelist():
+        if not re.fullmatch(r"[^/]+\.dist-info/METADATA", name):
+            continue
+        metadata = email.parser.HeaderParser().parsestr(package.read(name).decode("utf-8"))
+        wanted = (Requirement(text) for text in metadata.get_all("Requires-Dist") or ())
+        requires[_normalised(metadata["Name"])] = {
+            _normalised(r.name) for r in wanted if r.marker is None or r.marker.evaluate({"extra": ""})}
+    return requires
+
+
+def _bytecode_of(name: str, sources: set[str]) -> bool:
+    """Whether `name` is the `__pycache__` bytecode of one of `sources` (RECORDs list no bytecode we made)."""
+    if "/__pycache__/" not in f"/{name}":
+        return False
+    folder, _, file = name.rpartition("__pycache__/")
+    return f"{folder}{file.split('.', 1)[0]}.py" in sources
 
 
 def _normalised(name: str) -> str:

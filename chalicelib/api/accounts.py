@@ -1,7 +1,7 @@
 """Accounts: creating logins, password resets with one-time codes, deactivation, own password, logging out.
 
-Who manages whose login: a school's people, whoever may import its roster (its school_admin; the ministry and
-the school's region_admin); ministry and region_admin accounts, the ministry alone. Where Cognito keeps the
+Who manages whose login: a school's staff, whoever may import its roster (its school_admin; the ministry and the
+school's region_admin); its pupils and parents, its school_admin; ministry and region_admin accounts, the ministry. Where Cognito keeps the
 passwords (AWS stages) the user pool is changed too; there a user changes their own password with Cognito.
 See `chalicelib.domain.accounts` for the decisions.
 """
@@ -117,8 +117,9 @@ def _managed(caller: Caller, person_id: str) -> PersonItem:
     person = people.get_person(person_id)
     if person is None:
         raise NotFound("No such person.")
-    if person.school_id:
-        authorize(caller, Action.IMPORT_ROSTER, Target(person.school_id, person.region), what="person")
+    if person.school_id:  # pupils' and parents' logins are the school's alone (no names leave the school)
+        action = Action.IMPORT_ROSTER if person.role in rules.STAFF_ROLES else Action.MANAGE_SCHOOL
+        authorize(caller, action, Target(person.school_id, person.region), what="person")
     elif not caller.has(Role.MINISTRY):
         raise NotFound("No such person.")
     return person

@@ -64,8 +64,8 @@ def rules_of(journal: JournalItem) -> Rules:
     if klass is None or subject is None:
         raise NotFound("The journal's class or subject no longer exists.")
     settings = schools.get_settings(journal.school_id)
-    days = None if settings is not None and settings.unlimited else DEFAULT_EDIT_WINDOW_DAYS if (
-        settings is None or settings.edit_window_days is None) else int(settings.edit_window_days)
+    days = DEFAULT_EDIT_WINDOW_DAYS if settings is None else (
+        None if settings.unlimited else int(settings.edit_window_days))
     scale = FormativeScale() if settings is None or settings.fo_max is None else FormativeScale(
         high=int(settings.fo_max))
     return Rules(journal, klass, subject, Marking(int(klass.grade), subject.assessment), EditWindow(days), scale)

@@ -10,7 +10,7 @@ from chalicelib.api.body import Field, ListOf
 from chalicelib.api.entries import Wanted, save_entries
 from chalicelib.api.excuses import prefill
 from chalicelib.api.http import Call, Reply, endpoint
-from chalicelib.api.timetable import lesson_caller
+from chalicelib.api.timetable import lesson_caller, refuse_cancelled
 from chalicelib.api.journal import (
     admit, entry_view, lesson_view, parse_day, rules_of, school_calendar, visible_journal,
 )
@@ -53,8 +53,9 @@ def _lesson(call: Call, lesson_id: str, action: Action) -> tuple[JournalItem, st
     lesson = store.get_lesson(ref.journal_id, ref.target_sk)
     if lesson is None:
         raise NotFound("No such lesson.")
-    call.act_as(lesson_caller(call.caller, ref.journal_id, lesson, action))  # a substitute; a cancelled lesson
+    call.act_as(lesson_caller(call.caller, ref.journal_id, lesson))  # a substitute acts as the journal's teacher
     journal = visible_journal(call.caller, ref.journal_id, action)
+    refuse_cancelled(lesson, action)
     return journal, lesson
 
 

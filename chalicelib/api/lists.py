@@ -22,7 +22,7 @@ from chalice import Blueprint
 from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.journal import pupil_view
 from chalicelib.api.schools import visible_school
-from chalicelib.api.views import class_view, journal_view, person_view, target_of
+from chalicelib.api.views import journal_view, person_view, target_of
 from chalicelib.auth import authorize
 from chalicelib.domain.collation import name_sort_key
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound

@@ -21,7 +21,7 @@ from typing import Any
 
 from chalicelib.domain import calendar, dates
 from chalicelib.domain.assessment import (
-    PeriodInputs, PeriodMark, RulePack, Scheme, Standing, annual_mark, class_statistics, compute_period,
+    FO, SOCH, SOR, PeriodInputs, PeriodMark, RulePack, Scheme, Standing, annual_mark, class_statistics, compute_period,
     json_number, pack_for, rule_packs, scheme_for, standing_document,
 )
 from chalicelib.domain.collation import name_sort_key, sort_people
@@ -279,7 +279,7 @@ def close_period(setup: Setup, period: str, person_id: str) -> dict[str, Any]:
     try:
         store.shut(journal_id, period)
         pupils = sort_people(membership.pupils_of_journal(setup.journal))
-        closes = store.closed_periods(journal_id)
+        closes = store.closes(journal_id)
         last = set(setup.periods) <= closes.keys() | {period}
         sheet = marks.status_sheet(journal_id, period)
         inputs = _journal_inputs(setup, period, pupils, sheet)
@@ -315,9 +315,10 @@ def _incomplete(missing: list[tuple[PersonItem, list[str]]]) -> PeriodIncomplete
 
 
 def _figures_view(standing: Standing) -> dict[str, Any]:
-    document = standing_document(standing, "kk")
-    return {name: document[name] for name in ("mark", "fo_percent", "sor_percent", "soch_percent",
-                                               "total_percent", "rule_pack")}
+    percents = standing.percents
+    return {"mark": standing.mark, "fo_percent": json_number(percents.get(FO)),
+            "sor_percent": json_number(percents.get(SOR)), "soch_percent": json_number(percents.get(SOCH)),
+            "total_percent": json_number(standing.total), "rule_pack": standing.pack.code}
 
 
 def _pack_used(setup: Setup) -> dict[str, Any]:

@@ -25,7 +25,7 @@ _NAME = {"kk": Field(str), "ru": Field(str)}
 _SCHOOL = {"name": Field(_NAME), "region": Field(str), "locality": Field(str, required=False, nullable=True)}
 _PERIOD = {"period": Field(str), "start": Field(str), "end": Field(str)}
 _HOLIDAY = {"date": Field(str), "name": Field(_NAME)}
-_SETTINGS = {"edit_window_days": Field(int, required=False, nullable=True),
+_SETTINGS = {"edit_window_days": Field(int, nullable=True),
              "sor_method": Field(str, required=False), "pool_fo_with_sor": Field(bool, required=False),
              "fo_max": Field(int, required=False)}
 _FO_MAX = 100
@@ -74,14 +74,14 @@ def get_settings(call: Call, school_id: str) -> dict[str, Any]:
 @endpoint(bp, "/v1/schools/{school_id}/settings", "PUT",
           summary="Change a school's settings (school_admin): the edit window (days, null: unlimited) and the "
                   "assessment settings of assessment-rules.md §3 (sor_method points|mean_of_percentages, "
-                  "pool_fo_with_sor, fo_max, which may only grow); fields left out stay as they are",
+                  "pool_fo_with_sor, fo_max, which may only grow); assessment settings left out stay as they are",
           request=_SETTINGS, statuses=(200, 400, 403, 404, 422))
 def put_settings(call: Call, school_id: str) -> dict[str, Any]:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
     changes = call.json(_SETTINGS)
     current = _settings_view(store.get_settings(school_id))
     errors = []
-    days = changes.get("edit_window_days")
+    days = changes["edit_window_days"]
     if days is not None and not 0 <= days <= 366:
         errors.append(FieldError("edit_window_days", "must be 0..366 or null"))
     if "sor_method" in changes and changes["sor_method"] not in SOR_METHODS:
@@ -98,8 +98,7 @@ def _settings_view(item: Any) -> dict[str, Any]:
     """The settings in force: the school's own, or the defaults (7 days; §3: points, separate, FO out of 10)."""
     if item is None:
         return {"edit_window_days": 7, **_ASSESSMENT_DEFAULTS}
-    days = None if item.unlimited else 7 if item.edit_window_days is None else int(item.edit_window_days)
-    return {"edit_window_days": days,
+    return {"edit_window_days": None if item.unlimited else int(item.edit_window_days),
             "sor_method": item.sor_method or _ASSESSMENT_DEFAULTS["sor_method"],
             "pool_fo_with_sor": (_ASSESSMENT_DEFAULTS["pool_fo_with_sor"] if item.pool_fo_with_sor is None
                                  else item.pool_fo_with_sor),

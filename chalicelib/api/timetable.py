@@ -29,7 +29,8 @@ from chalicelib.store import journal as journals
 from chalicelib.store import timetable as store
 from chalicelib.store.directory import ClassItem, JournalItem
 
-__all__ = ["bp", "lesson_caller", "LessonCancelled", "bells_of", "schedule_view", "find_lesson"]
+__all__ = ["bp", "lesson_caller", "refuse_cancelled", "LessonCancelled", "bells_of", "schedule_view",
+           "find_lesson"]
 
 bp = Blueprint(__name__)
 
@@ -40,19 +41,21 @@ _GRID = {"slots": Field(ListOf(_SLOT, max_items=6 * 12 * 8))}
 _REASON = Field(str, required=False, nullable=True)
 _SUBSTITUTE = {"teacher_id": Field(str), "reason": _REASON, "version": Field(int, required=False, nullable=True)}
 _CANCEL = {"reason": Field(str), "version": Field(int, required=False, nullable=True)}
-_RESTORE = {"reason": _REASON, "version": Field(int, required=False, nullable=True)}
 
 
 class LessonCancelled(RuleViolation):
     slug, title = "lesson-cancelled", "The lesson is cancelled"
 
 
-def lesson_caller(caller: Caller, journal_id: str, lesson: journals.Lesson, action: Action) -> Caller:
-    """Who `caller` is for this lesson: its substitute acts as the journal's teacher. 422 for a write to a
-    cancelled lesson."""
+def refuse_cancelled(lesson: journals.Lesson, action: Action) -> None:
+    """422 for a write to a cancelled lesson (asked once the caller may write it)."""
     if action == Action.WRITE_JOURNAL and lesson.cancelled:
         raise LessonCancelled("The lesson is cancelled: restore it before recording anything.",
                               [FieldError("lesson_id", "cancelled")])
+
+
+def lesson_caller(caller: Caller, journal_id: str, lesson: journals.Lesson) -> Caller:
+    """Who `caller` is for this lesson: its substitute acts as the journal's teacher."""
     if lesson.substitute and lesson.substitute == caller.person_id and any(
             g.role == Role.TEACHER for g in caller.grants):
         return replace(caller, journals=caller.journals | {journal_id})

@@ -42,7 +42,7 @@ __all__ = [
     "TOMBSTONE_DAYS", "LEASE_SECONDS", "CLOSE_STALE_SECONDS", "Actor", "JournalRecord", "Lesson", "Work", "Entry",
     "Ref", "PeriodClose", "Gate", "Period", "LessonTaken", "JournalBusy", "VersionConflict", "journal_key",
     "lesson_sk", "work_sk", "entry_sk", "parse_entry_sk", "date_of", "get_ref", "get_lesson", "get_work",
-    "get_entries", "entries_of", "closed_periods", "close_marker", "mark_closed", "begin_close", "shut",
+    "get_entries", "entries_of", "closes", "closed_periods", "close_marker", "mark_closed", "begin_close", "shut",
     "abandon_close", "finish_close", "writing", "read_period", "marked_entries", "class_items", "pupil_entries",
     "works_of", "class_works_on", "create_lesson", "create_work", "update_lesson", "write_entry", "undo_entry",
     "decode", "journal_items", "entry_values", "lesson_values", "work_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
@@ -297,11 +297,16 @@ def get_entries(keys: list[tuple[str, str]]) -> list[Entry]:
     return list(Entry.batch_get([(journal_key(j), sk) for j, sk in keys], consistent_read=True)) if keys else []
 
 
-def closed_periods(journal_id: str) -> dict[str, PeriodClose]:
+def closes(journal_id: str) -> dict[str, PeriodClose]:
     """The closes of a journal's closed periods, by period, with every pupil's final mark: one consistent Query."""
     return {item.sk[2:]: item for item in _query(journal_key(journal_id), consistent=True,
                                                  range_key_condition=JournalRecord.sk.startswith("C#"))
             if isinstance(item, PeriodClose) and item.closed}
+
+
+def closed_periods(journal_id: str) -> frozenset[str]:
+    """The periods of a journal that are closed (read-only)."""
+    return frozenset(closes(journal_id))
 
 
 def close_marker(journal_id: str, period: str) -> PeriodClose | None:
@@ -408,7 +413,16 @@ def writing(journal_id: str, term: str) -> Iterator[None]:
     try:
         yield
     finally:
-        gate.update(actions=[Gate.writers.add(-1)])
+        _leave(gate)
+
+
+def _leave(gate: Gate) -> None:
+    """Count a write request out; a close that found it dead (after `LEASE_SECONDS`) already did."""
+    try:
+        gate.update(actions=[Gate.writers.add(-1)], condition=Gate.writers > 0)
+    except UpdateError as exc:
+        if not _conflict(exc):
+            raise
 
 
 def marked_entries(journal_id: str, terms: tuple[str, ...]) -> list[Entry]:

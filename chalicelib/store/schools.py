@@ -160,11 +160,10 @@ def get_settings(school_id: str) -> SettingsItem | None:
 
 
 def put_settings(school_id: str, changes: dict[str, Any]) -> SettingsItem:
-    """Change the settings named in `changes` (edit_window_days: None is unlimited); the others stay."""
+    """Set the edit window (None: unlimited) and the assessment settings named in `changes`; the others stay."""
     item = get_settings(school_id) or SettingsItem(f"SCH#{school_id}", "SETTINGS")
-    if "edit_window_days" in changes:
-        item.edit_window_days = changes["edit_window_days"]
-        item.unlimited = changes["edit_window_days"] is None
+    item.edit_window_days = changes["edit_window_days"]
+    item.unlimited = changes["edit_window_days"] is None
     for name in ("sor_method", "pool_fo_with_sor", "fo_max"):
         if name in changes:
             setattr(item, name, changes[name])

@@ -35,6 +35,7 @@ def test_who_may_reset_a_password(campus: Campus) -> None:
     assert b.admin.call("POST", path).status_code == 404  # another school's person
     assert campus.astana.call("POST", path).status_code == 404  # another region
     assert campus.almaty.call("POST", path).status_code == 200  # the school's region_admin (roster importer)
+    assert campus.almaty.call("POST", f"/v1/people/{a.people['parent']}/account/reset").status_code == 403
     assert a.admin.call("POST", f"/v1/people/{a.people['pupil2']}/account/reset").status_code == 404  # no login
     minister = campus.ministry.ok("GET", "/v1/me")["person_id"]
     assert a.admin.call("POST", f"/v1/people/{minister}/account/reset").status_code == 404

@@ -134,8 +134,8 @@ def test_final_marks_are_served_after_the_close_and_never_revised(school: SmallS
     ids = marked(s)
     finish_t1(s, ids)
     close(s.admin, s.journals["math"])
-    s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"sor_method": "mean_of_percentages",
-                                                              "pool_fo_with_sor": True})
+    s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None, "pool_fo_with_sor": True,
+                                                              "sor_method": "mean_of_percentages"})
     p2 = subject(standing(s.parent, p["p1"]))
     assert (p2["final"], p2["provisional"], p2["mark"], p2["total_percent"]) == (True, False, 3, 39.5)
     assert explained(p2, "status.final")["text"].startswith("Кезең жабылды")

@@ -169,13 +169,14 @@ def test_school_settings_choose_how_sor_is_counted(school: SmallSchool) -> None:
     marked(s)
     results(s.teacher, work(s.teacher, s.journals["math"], day="2026-09-16", max_points=10)["work_id"], {p["p3"]: 2})
     assert subject(standing(s.admin, p["p3"]))["sor_percent"] == 66.666666  # (18 + 2) / 30, floored
-    settings = s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"sor_method": "mean_of_percentages"})
+    settings = s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None,
+                                                                        "sor_method": "mean_of_percentages"})
     assert settings == {"edit_window_days": None, "sor_method": "mean_of_percentages", "pool_fo_with_sor": False,
                         "fo_max": 10}
     assert subject(standing(s.admin, p["p3"]))["sor_percent"] == 55.0  # (90 + 20) / 2
-    r = s.admin.call("PUT", f"/v1/schools/{s.school_id}/settings", {"fo_max": 8})
+    r = s.admin.call("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None, "fo_max": 8})
     assert r.status_code == 422
-    s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"fo_max": 12})
+    s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None, "fo_max": 12})
     formative(s.teacher, lesson(s.teacher, s.journals["math"], day="2026-09-17")["lesson_id"], {p["p3"]: 12})
     assert subject(standing(s.admin, p["p3"]))["fo_percent"] == 83.333333  # (8 + 12) / (2 * 12)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.package import PackageError, package_runtime, package_size, slim_package
+from infra.package import PackageError, lean_package, package_runtime, package_size, slim_package
 
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -25,6 +25,7 @@ def _deployment(path: Path) -> Path:
         package.writestr("chalicelib/__init__.py", "")
         package.writestr("chalicelib/journal.py", "TERMS = 4\n")
         package.writestr("chalicelib/__pycache__/journal.cpython-313.pyc", b"stale")
+        package.writestr("chalicelib/local/runner.py", "import moto\n")
         package.writestr("lib/__init__.py", "VALUE = 'from the source'\n")
         package.writestr("lib/static/ui.js", "alert(1)")
         package.writestr("lib/__init__.pyi", "VALUE: str\n")
@@ -47,7 +48,7 @@ def test_runtime_provided_and_build_only_files_go_and_bytecode_comes(tmp_path: P
     names = set(zipfile.ZipFile(package).namelist())
     assert not any(n.startswith(("botocore", "cffi")) for n in names)
     assert "_cffi_backend.cpython-313-x86_64-linux-gnu.so" in names  # what cryptography's module loads
-    assert not names & {"lib/static/ui.js", "lib/__init__.pyi"}
+    assert not names & {"lib/static/ui.js", "lib/__init__.pyi", "chalicelib/local/runner.py"}
     tag = sys.implementation.cache_tag
     assert {f"__pycache__/app.{tag}.pyc", f"chalicelib/__pycache__/journal.{tag}.pyc",
             f"lib/__pycache__/__init__.{tag}.pyc", "lib/legacy.py"} <= names
@@ -66,6 +67,42 @@ def test_the_shipped_bytecode_is_what_runs_even_when_the_source_changes_after_un
     run = subprocess.run([sys.executable, "-S", "-P", "-c", probe, str(task)], capture_output=True, text=True,
                          env={"PYTHONDONTWRITEBYTECODE": "1"}, check=True)
     assert run.stdout.strip() == "from the source"
+
+
+_REPORTS_AND_THE_APP = (  # distribution, its module, version, requirements
+    ("fpdf2", "fpdf", "2.8.9", ["defusedxml", "Pillow>=8", "typing-extensions"]),
+    ("defusedxml", "defusedxml", "0.7.1", []),
+    ("pillow", "PIL", "13.0.0", []),
+    ("openpyxl", "openpyxl", "3.1.5", ["et-xmlfile", 'lxml; extra == "fast"']),
+    ("typing_extensions", "typing_extensions", "4.16.0", []),
+    ("PyJWT", "jwt", "2.15.1", ['typing_extensions; python_version < "3.0"', "typing_extensions>=4"]),
+)
+
+
+def _with_report_libraries(path: Path) -> Path:
+    """The deployment zip plus report libraries, what only they need, and what the app needs too; slimmed."""
+    package = _deployment(path)
+    with zipfile.ZipFile(package, "a") as more:
+        for name, module, version, requires in _REPORTS_AND_THE_APP:
+            info = f"{name}-{version}.dist-info"
+            more.writestr(f"{module}/__init__.py", "")
+            more.writestr(f"{info}/METADATA", f"Name: {name}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires))
+            more.writestr(f"{info}/RECORD", _record(f"{module}/__init__.py", f"{info}/METADATA"))
+    slim_package(package, runtime=RUNTIME)
+    return package
+
+
+def test_the_lean_package_leaves_out_the_report_libraries_and_what_only_they_need(tmp_path: Path) -> None:
+    full = _with_report_libraries(tmp_path / "deployment.zip")
+    size = lean_package(full, tmp_path / "lean.zip")
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(tmp_path / "lean.zip").namelist()}
+    assert not tops & {"fpdf", "PIL", "defusedxml", "openpyxl"}
+    assert not [t for t in tops if t.startswith(("fpdf2-", "pillow-", "defusedxml-", "openpyxl-"))]
+    assert {"app.py", "chalicelib", "lib", "jwt", "typing_extensions", "__pycache__"} <= tops  # the app's own
+    assert size.zipped_bytes < package_size(full).zipped_bytes
+    probe = zipfile.ZipFile(tmp_path / "lean.zip").namelist()
+    assert f"jwt/__pycache__/__init__.{sys.implementation.cache_tag}.pyc" in probe
+    assert not [n for n in probe if n.startswith("fpdf/")]  # its bytecode went with its sources
 
 
 def test_slimming_twice_gives_the_same_bytes(tmp_path: Path) -> None:
