@@ -112,13 +112,13 @@ def run() -> dict[str, Metric]:
                      for name, (handler, kind) in lambda_functions(local_zip.parent / "sam.json").items()}
         times = _time_functions(functions, floor_zip, runtime, root / "runs")
     metrics = {
-        "zipped_mb": Metric(round(lean.zipped_bytes / _MB, 2), "MB", f"<= {MAX_ZIPPED_MB}"),
-        "unzipped_mb": Metric(round(lean.unzipped_bytes / _MB, 2), "MB"),
+        "zipped_mb": Metric(round(lean.zipped_bytes / _MB, 2), "MiB", f"<= {MAX_ZIPPED_MB}"),
+        "unzipped_mb": Metric(round(lean.unzipped_bytes / _MB, 2), "MiB"),
         "files": Metric(lean.files, "files"),
-        "full_zipped_mb": Metric(round(full.zipped_bytes / _MB, 2), "MB"),
-        "full_unzipped_mb": Metric(round(full.unzipped_bytes / _MB, 2), "MB"),
-        "chalice_zipped_mb": Metric(round(before.zipped_bytes / _MB, 2), "MB"),
-        "chalice_unzipped_mb": Metric(round(before.unzipped_bytes / _MB, 2), "MB"),
+        "full_zipped_mb": Metric(round(full.zipped_bytes / _MB, 2), "MiB"),
+        "full_unzipped_mb": Metric(round(full.unzipped_bytes / _MB, 2), "MiB"),
+        "chalice_zipped_mb": Metric(round(before.zipped_bytes / _MB, 2), "MiB"),
+        "chalice_unzipped_mb": Metric(round(before.unzipped_bytes / _MB, 2), "MiB"),
     }
     floor = statistics.median(times.pop("floor").init_ms)
     metrics["floor_ms_median"] = Metric(round(floor, 1), "ms")
