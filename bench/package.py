@@ -104,11 +104,11 @@ def run() -> dict[str, Metric]:
         full, lean = package_size(deployed), lean_package(deployed, root / "lambda" / "lean.zip")
         local = _local_architecture()
         local_zip = deployed if local == LAMBDA_ARCHITECTURE else build_package(PROJECT, root / "local", local)[0]
-        packages = {True: local_zip, False: root / "local-lean.zip"}
-        lean_package(local_zip, packages[False])
+        local_lean = root / "local-lean.zip"
+        lean_package(local_zip, local_lean)
         floor_zip = build_package(_floor_project(root / "floor-project"), root / "floor", local)[0]
         runtime = _runtime_packages(root / "runtime")
-        functions = {name: (packages[name in FULL_PACKAGE_FUNCTIONS], handler, kind)
+        functions = {name: (local_zip if name in FULL_PACKAGE_FUNCTIONS else local_lean, handler, kind)
                      for name, (handler, kind) in lambda_functions(local_zip.parent / "sam.json").items()}
         times = _time_functions(functions, floor_zip, runtime, root / "runs")
     metrics = {
