@@ -14,6 +14,7 @@ school that their role may not have is 403; any other report is 404. Nothing her
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chalice import Blueprint
@@ -99,7 +100,7 @@ def _admits(caller: Caller, spec: Spec) -> Spec:
         if int(klass.year) != spec.year:
             raise _broken("year", f"the class is of the school year {int(klass.year)}")
         if caller.has(Role.SCHOOL_ADMIN, klass.school_id) or klass.class_id in caller.homeroom_classes:
-            return _with_school(spec, klass.school_id)
+            return replace(spec, school_id=klass.school_id)
         raise Forbidden("A class sheet is for the school's administrators and the class's homeroom teacher.")
     if spec.kind in ("school", "timeliness"):
         school = schools.get_school(spec.school_id or "")
@@ -125,11 +126,6 @@ def _admits(caller: Caller, spec: Spec) -> Spec:
             pupil.school_id, pupil.region, pupil.class_id, student_id=pupil.person_id)) is Verdict.HIDE:
         raise _unknown("student_id")
     raise Forbidden("A weekly report goes to the pupil's parents.")
-
-
-def _with_school(spec: Spec, school_id: str) -> Spec:
-    return Spec(spec.kind, spec.year, spec.format, spec.language, school_id=school_id, class_id=spec.class_id,
-                period=spec.period)
 
 
 def _verdict(caller: Caller, item: ReportItem) -> Verdict:

@@ -47,7 +47,7 @@ def _stream(pump: StreamPump) -> None:
 def marked(school: SmallSchool, pump: StreamPump) -> SmallSchool:
     s, math = school, school.journals["math"]
     first = lesson(s.teacher, math, "2026-10-01", topic="Бөлшектер")["lesson_id"]
-    lesson(s.teacher, math, "2026-10-02", number=2)  # no topic, no attendance: two gaps
+    lesson(s.teacher, math, "2026-10-02", number=2)  # planned, never filled
     sor = work(s.teacher, math, "2026-10-01", "SOR")["work_id"]
     soch = work(s.teacher, math, "2026-10-02", "SOCH", title="1-тоқсан")["work_id"]
     s.teacher.ok("PUT", f"/v1/lessons/{first}/formative", {"entries": [
@@ -173,7 +173,7 @@ def test_timeliness_report_reminds_each_teacher_once_a_day(marked: SmallSchool) 
     reminders = [n for n in s.teacher.ok("GET", "/v1/me/notifications") if n["kind"] == "timeliness_reminder"]
     assert len(reminders) == 1
     body = reminders[0]["body"]
-    assert "02.10.2026, 2 — 7Ә, Математика: тақырыбы жоқ, қатысу белгіленбеген" in body
+    assert "02.10.2026, 2 — 7Ә, Математика: толтырылмаған" in body  # a lesson planned and never filled
     assert "жұмыс нәтижелері жоқ" in body
     notes = [n for n in s.admin.ok("GET", "/v1/me/notifications") if n["kind"] == "timeliness_report"]
     assert len(notes) == 1 and "4 жоспарланған сабақтың 1 уақытылы" in notes[0]["body"]
@@ -181,7 +181,7 @@ def test_timeliness_report_reminds_each_teacher_once_a_day(marked: SmallSchool) 
     assert {r["language"] for r in listed} == {"kk", "ru"} and all(r["status"] == "ready" for r in listed)
     book = load_workbook(io.BytesIO(_file(listed[0]["url"])))
     teacher = [[c.value for c in row] for row in book["teachers"].iter_rows() if row[0].value == "Нұрланова Гүлнар"]
-    assert teacher[0][1:] == [4, 0, 1, 1, 2, 25]
+    assert teacher[0][1:] == [4, 1, 0, 0, 2, 25]
     check = reports.punctualities("almaty")
     assert [c.figures for c in check] == [{"day": "2026-10-05", "planned": 4, "on_time": 1}]
 
@@ -250,3 +250,25 @@ def test_the_schedule_fans_out_a_task_per_school(marked: SmallSchool) -> None:
     listed = [r for r in s.admin.ok("GET", "/v1/reports") if r["kind"] == "timeliness"]
     assert sorted((r["date"], r["language"], r["status"]) for r in listed) == [
         ("2026-10-05", "kk", "ready"), ("2026-10-05", "ru", "ready")]
+
+
+def test_after_the_close_the_sheet_shows_final_marks_statuses_and_verdicts(marked: SmallSchool) -> None:
+    s = marked
+    math, music = s.journals["math"], s.journals["music"]
+    s.admin.ok("PUT", f"/v1/journals/{math}/periods/T1/status", {"entries": [
+        {"student_id": s.pupils["p6"], "status": "exempt", "reason": "Анықтама", "document_date": "2026-09-20"},
+        *({"student_id": s.pupils[p], "status": "not_assessed", "reason": "Ауырды", "document_date": "2026-10-20"}
+          for p in ("p7", "p8", "p9"))]})
+    s.teacher.ok("PUT", f"/v1/journals/{music}/periods/T1/verdicts", {"entries": [
+        {"student_id": s.pupils["p1"], "passed": True}, {"student_id": s.pupils["p2"], "passed": False}]})
+    s.teacher.ok("POST", f"/v1/journals/{math}/periods/T1/close")
+    asked = _ask(s.admin, {"kind": "class_sheet", "class_id": s.class_id, "period": "T1", "format": "csv"})
+    rows = {r[0]: r[2:] for r in csv.reader(io.StringIO(_file(_ready(s.admin, asked["report_id"])["url"]).decode()))}
+    assert rows["Абаев"] == ["85", "5", "", "pass"] and rows["Әлиев"] == ["97.5", "5", "", "fail"]
+    assert rows["Бекова"] == ["", "exempt", "", ""] and rows["Өтепов"] == ["", "not_assessed", "", ""]
+    asked = _ask(s.admin, {"kind": "class_sheet", "class_id": s.class_id, "period": "T1", "format": "xlsx"})
+    book = load_workbook(io.BytesIO(_file(_ready(s.admin, asked["report_id"])["url"])))
+    stats = [[c.value for c in row] for row in book["statistics"].iter_rows() if row[0].value == "Математика"][0]
+    assert stats[1:7] == [8, 2, 1, 1, 1, 3]  # N: five marks and three not assessed; the exempt pupil is out
+    lines = [cell.value or "" for cell in book["sheet"]["A"][:8]]
+    assert any("ағымдағы" in line for line in lines)  # music's T1 is still open: the sheet says it is live

@@ -15,7 +15,7 @@ DAY = date(2026, 10, 5)
 ITEMS = [
     Planned(date(2026, 10, 1), 1, "c1", "7Ә", MATH, ("t1",), topic=True, attendance=True),
     Planned(date(2026, 10, 2), 2, "c1", "7Ә", MATH, ("t1",), topic=False, attendance=True),
-    Planned(date(2026, 10, 5), 1, "c2", "5А", KAZ, ("t2", "t1"), recorded=False),
+    Planned(date(2026, 10, 5), 1, "c2", "5А", KAZ, ("t2", "t1")),
     Planned(date(2026, 10, 2), None, "c1", "7Ә", MATH, ("t1",), work=True, results=20, pupils=25),
     Planned(date(2026, 10, 3), None, "c2", "5А", KAZ, ("t2",), work=True, results=22, pupils=22),
 ]

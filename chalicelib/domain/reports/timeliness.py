@@ -1,10 +1,11 @@
 """Journal timeliness of a school (pure): the lessons and works of the day and of the edit window that are not
 filled yet, per teacher and per class, the trend of the last 4 weeks, and the reminders they call for.
 
-A planned lesson is filled when the journal holds it with a topic and with attendance taken (at least one
-attendance entry); a summative work dated in the window is filled when every pupil of the class has a result.
-`Planned.missing` says what is missing: the lesson itself (never filled), its topic, its attendance, or the
-results of a work. Gaps count for every teacher of the journal.
+A planned lesson (the timetable makes them ahead in the journal) is filled when it has a topic and attendance
+taken (at least one attendance entry); a summative work dated in the window is filled when every pupil of the
+class has a result. `Planned.missing` says what is missing: everything (never filled), the topic, the
+attendance, or the results of a work. Gaps count for the lesson's teachers: its substitute if it has one, else
+every teacher of the journal. Cancelled lessons are not planned.
 
 Tables: `teachers` and `classes` (planned, each kind of gap, share filled on time), `gaps` (every gap, by day,
 lesson number and class), `trend` (the share of lessons with a topic per teacher and week, and the school's).
@@ -30,7 +31,7 @@ _REMINDER_LINES = 20
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """A lesson (or a SOR/SOCH work, `work`) the timetable planned, and what the journal holds of it."""
+    """A lesson the timetable planned (or a SOR/SOCH work, `work`), and what the journal holds of it."""
 
     day: date
     number: int | None
@@ -38,7 +39,6 @@ class Planned:
     class_name: str
     subject: Names
     teacher_ids: tuple[str, ...]
-    recorded: bool = True
     topic: bool = False
     attendance: bool = False
     work: bool = False
@@ -49,7 +49,7 @@ class Planned:
     def missing(self) -> tuple[str, ...]:
         if self.work:
             return ("no_results",) if self.results < self.pupils else ()
-        if not self.recorded:
+        if not (self.topic or self.attendance):
             return ("unfilled",)
         return tuple(gap for gap, ok in (("no_topic", self.topic), ("no_attendance", self.attendance)) if not ok)
 

@@ -1,8 +1,9 @@
 """Class sheets and the school report of a period: what they read, once for a whole school, and the rollup.
 
-Reads: the school (GetItem), its subjects and classes (a Query each), each class's pupils and journals (two
-Queries per class), and the counters' sheet of every journal for every term of the period (BatchGetItem, 100
-at a time). Never the journal itself.
+Reads: the school and its settings (GetItem each), its subjects and classes (a Query each), each class's pupils
+and journals (two Queries per class), the counters' sheet of every journal for every term of the period, and
+every journal's close marker and status sheet for the period (BatchGetItems, 100 at a time). Never a journal's
+entries.
 A school report also keeps the school's tally for the period as its rollup (`reports.put_rollup`), which the
 region and national reports read.
 """
@@ -18,7 +19,9 @@ from chalicelib.domain.reports import (
     ClassResults, Report, SheetHeading, SubjectResults, class_sheet, school_report, school_tally,
 )
 from chalicelib.jobs.reports.errors import Unavailable
-from chalicelib.jobs.reports.sources import ClassData, Results, class_data, period_results, school_classes, sheets_of, subject_names
+from chalicelib.jobs.reports.sources import (
+    ClassData, Results, class_data, period_results, said_of, school_classes, school_pack, sheets_of, subject_names,
+)
 from chalicelib.store import reports, schools
 from chalicelib.store.directory import SchoolItem
 from chalicelib.store.reports import Spec
@@ -59,11 +62,12 @@ def _school(school_id: str | None) -> SchoolItem:
 
 def gather(school: SchoolItem, year: int, period: str, class_ids: set[str] | None = None) -> Standing:
     """The results of the school's classes of `year` (or of `class_ids` only) in `period`."""
-    subjects = subject_names(school.school_id)
-    data = [class_data(k, subjects) for k in school_classes(school.school_id, year)
+    subjects, pack = subject_names(school.school_id), school_pack(school.school_id, year)
+    data = [class_data(k, subjects, pack) for k in school_classes(school.school_id, year)
             if class_ids is None or k.class_id in class_ids]
     sheets = sheets_of([c.journal.journal_id for d in data for c in d.courses], period)
-    return Standing(school, year, period, [(d, period_results(d, period, sheets)) for d in data])
+    said = said_of([c for d in data for c in d.courses], period)
+    return Standing(school, year, period, [(d, period_results(d, period, sheets, said)) for d in data])
 
 
 def class_sheet_of(standing: Standing, data: ClassData, results: Results, language: str) -> Report:

@@ -1,37 +1,37 @@
 """What the report jobs read from the rest of the service, in one place (and only here).
 
-- the directory: a school's classes and subjects, a class's pupils and journals, people's names and languages;
+- the directory: a school's settings, classes and subjects, a class's pupils and journals, people's names;
 - the counters (stream-maintained, chalicelib/store/counters.py): each journal's sheet per term (every pupil's
   FO, SOR and SOCH sums and attendance by status), lesson and work ledgers, teachers' days;
-- the journal's `by_owner` index: a class's lessons and works of a few days, a pupil's entries of a week.
-No report scans a journal partition.
-
-Two reads stand in for stores being built beside this one, each the only function to change when they land:
-`period_results` computes the live standing from the counters (the final marks of closed periods,
-chalicelib/store/marks.py, are not read yet), and `planned_slots` takes the lessons the journal holds as the
-timetable's plan (chalicelib/store/timetable.py `planned_lessons(class_id, from, to)`).
+- per journal and period, the close marker (every pupil's final mark once the period is closed) and the status
+  sheet (exempt, not assessed, pass/fail verdicts): one BatchGetItem each for a whole school;
+- the journal's `by_owner` index: a class's lessons (the timetable's planned lessons are journal lessons,
+  chalicelib/store/timetable.py) and works of a few days, a pupil's entries of a week.
+No report reads a journal's entries partition.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from chalicelib.domain.assessment import RulePack, Scheme, annual_mark, pack_for, scheme_for
 from chalicelib.domain.journal import TERMS, terms_of
 from chalicelib.domain.notices import Names
 from chalicelib.domain.reports import LiveResult, Pupil, live_result
+from chalicelib.domain.standing import periods_of
 from chalicelib.domain.tally import ATTENDANCE, PUPIL_FIELDS
-from chalicelib.store import counters, people, schools
+from chalicelib.store import counters, marks, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, SubjectItem
 
 __all__ = [
-    "Course", "ClassData", "Results", "Slot", "subject_names", "school_classes", "class_data", "sheets_of",
-    "period_results", "pupil_of", "planned_slots", "ledgers_of", "term_of",
+    "Course", "ClassData", "Said", "Results", "school_pack", "subject_names", "school_classes", "class_data",
+    "sheets_of", "said_of", "period_results", "pupil_of", "ledgers_of", "term_of",
 ]
 
-_HALVES = {"H1": ("T1", "T2"), "H2": ("T3", "T4")}
+
+_BATCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,11 @@ class Course:
     subject: SubjectItem
     pack: RulePack
     scheme: Scheme
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        """The periods the subject is marked in (terms, or half-years)."""
+        return periods_of(self.pack, self.scheme, int(self.journal.hours_per_week))
 
     @property
     def names(self) -> Names:
@@ -84,9 +89,18 @@ def school_classes(school_id: str, year: int) -> list[ClassItem]:
     return [c for c in schools.classes_of_school(school_id) if int(c.year) == year]
 
 
-def class_data(klass: ClassItem, subjects: Mapping[str, SubjectItem]) -> ClassData:
+def school_pack(school_id: str, year: int) -> RulePack:
+    """The pack in force for the school year with the school's §3 settings, as the standing and the close use it
+    (chalicelib/api/marking.py); one GetItem."""
+    pack, settings = pack_for(year), schools.get_settings(school_id)
+    if settings is None:
+        return pack
+    return pack.with_settings(sor_method=settings.sor_method, pool_fo_with_sor=settings.pool_fo_with_sor,
+                              fo_max=None if settings.fo_max is None else int(settings.fo_max))
+
+
+def class_data(klass: ClassItem, subjects: Mapping[str, SubjectItem], pack: RulePack) -> ClassData:
     """A class's pupils and journals (two Queries)."""
-    pack = pack_for(int(klass.year))
     courses = []
     for journal in sorted(schools.journals_of_class(klass.class_id), key=lambda j: j.journal_id):
         subject = subjects.get(journal.subject_id)
@@ -99,11 +113,13 @@ def class_data(klass: ClassItem, subjects: Mapping[str, SubjectItem]) -> ClassDa
 
 
 def sheets_of(journal_ids: Iterable[str], period: str) -> dict[tuple[str, str], counters.SheetItem]:
-    """The counters' sheets of the journals for the terms of `period` (one BatchGetItem per 100)."""
+    """The counters' sheets of the journals for the terms of `period` (eventually consistent: one BatchGetItem
+    per 100, half a read unit each)."""
     first, last = terms_of(period)
     terms = TERMS[TERMS.index(first):TERMS.index(last) + 1]
-    found = counters.load(counters.sheet_key(j, t) for j in journal_ids for t in terms)
-    return {(pk[2:], sk): item for (pk, sk), item in found.items() if isinstance(item, counters.SheetItem)}
+    keys = sorted({counters.sheet_key(j, t) for j in journal_ids for t in terms})
+    return {(item.pk[2:], item.sk): item for start in range(0, len(keys), _BATCH)
+            for item in counters.SheetItem.batch_get(keys[start:start + _BATCH])}
 
 
 def _sums(sheets: Mapping[tuple[str, str], counters.SheetItem], journal_id: str,
@@ -117,40 +133,85 @@ def _sums(sheets: Mapping[tuple[str, str], counters.SheetItem], journal_id: str,
     return rows
 
 
-def _native(scheme: Scheme) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """A scheme's own periods and the terms each spans."""
-    if scheme is Scheme.TERM:
-        return tuple((t, (t,)) for t in TERMS)
-    if scheme is Scheme.HALF_YEAR:
-        return tuple(_HALVES.items())
-    return ()
+@dataclass(frozen=True, slots=True)
+class Said:
+    """What closes and statuses say, by (journal, period): the final marks of closed periods, and each pupil's
+    status (exempt, not_assessed) and pass/fail verdict."""
+
+    finals: dict[tuple[str, str], dict[str, int | str | None]]
+    statuses: dict[tuple[str, str], dict[str, dict[str, Any]]]
+    closed_at: dict[tuple[str, str], str]
 
 
-def _course_results(course: Course, period: str,
-                    sheets: Mapping[tuple[str, str], counters.SheetItem]) -> dict[str, LiveResult]:
-    native = dict(_native(course.scheme))
-    journal_id = course.journal.journal_id
-    if period in native:
-        return {pupil: live_result(sums, course.pack, course.scheme)
-                for pupil, sums in _sums(sheets, journal_id, native[period]).items()}
-    if period != "Y" or not native:
+def said_of(courses: Iterable[Course], period: str) -> Said:
+    """The close markers and status sheets of the courses' own periods that make up `period` (two eventually
+    consistent BatchGetItems per 100 of them)."""
+    keys = sorted({(store.journal_key(c.journal.journal_id), own) for c in courses for own in _owns(c, period)})
+    finals, closed_at, statuses = {}, {}, {}
+    for start in range(0, len(keys), _BATCH):
+        part = keys[start:start + _BATCH]
+        for close in store.PeriodClose.batch_get([(pk, f"C#{p}") for pk, p in part]):
+            if close.closed and close.marks is not None:
+                key = (close.pk[2:], close.sk[2:])
+                finals[key] = {pupil: marks.mark_of(None if m is None else str(m)) for pupil, m in close.marks.items()}
+                closed_at[key] = close.done or close.at or ""
+        for sheet in marks.StatusSheet.batch_get([(pk, f"X#{p}") for pk, p in part]):
+            statuses[(sheet.pk[2:], sheet.sk[2:])] = dict(sheet.pupils or {})
+    return Said(finals, statuses, closed_at)
+
+
+def _owns(course: Course, period: str) -> tuple[str, ...]:
+    """The subject's own periods whose results make its result for `period`."""
+    if period == "Y":
+        return course.periods
+    return (period,) if period in course.periods else ()
+
+
+def _result(course: Course, own: str, pupil: str, sums: Sequence[int] | None, said: Said) -> LiveResult:
+    key = (course.journal.journal_id, own)
+    live = live_result(sums, course.pack, course.scheme) if sums else LiveResult(None, None)
+    if key in said.finals:
+        final = said.finals[key].get(pupil)
+        return LiveResult(live.percent if isinstance(final, int) else None, final, final=True)
+    status = said.statuses.get(key, {}).get(pupil, {})
+    if status.get("status") in ("exempt", "not_assessed"):
+        return LiveResult(None, status["status"])
+    if course.scheme is Scheme.PASS_FAIL and status.get("passed") is not None:
+        return LiveResult(None, "pass" if status["passed"] else "fail")
+    return live
+
+
+def _own_results(course: Course, own: str, sheets: Mapping[tuple[str, str], counters.SheetItem], said: Said,
+                 pupils: Iterable[str]) -> dict[str, LiveResult]:
+    first, last = terms_of(own)
+    sums = _sums(sheets, course.journal.journal_id, TERMS[TERMS.index(first):TERMS.index(last) + 1])
+    results = {p: _result(course, own, p, sums.get(p), said) for p in sorted(set(pupils) | sums.keys())}
+    return {p: r for p, r in results.items() if r.mark is not None or r.percent is not None}
+
+
+def _course_results(course: Course, period: str, sheets: Mapping[tuple[str, str], counters.SheetItem], said: Said,
+                    pupils: Sequence[str]) -> dict[str, LiveResult]:
+    if course.scheme is Scheme.UNMARKED or not _owns(course, period):
         return {}
-    per_period = [{p: live_result(s, course.pack, course.scheme).mark for p, s in _sums(sheets, journal_id, own).items()}
-                  for own in native.values()]
-    pupils = sorted(set().union(*per_period))
-    return {pupil: LiveResult(None, annual_mark([marks.get(pupil) for marks in per_period]), provisional=True)
-            for pupil in pupils}
+    if period != "Y":
+        return _own_results(course, period, sheets, said, pupils)
+    per_period = [_own_results(course, own, sheets, said, pupils) for own in course.periods]
+    found = sorted(set().union(*per_period))
+    annual = {p: annual_mark([results[p].mark if p in results else None for results in per_period])
+              for p in found}
+    final = {p: all(p in results and results[p].final for results in per_period) for p in found}
+    return {p: LiveResult(None, mark, final=final[p]) for p, mark in annual.items() if mark is not None}
 
 
-def period_results(data: ClassData, period: str,
-                   sheets: Mapping[tuple[str, str], counters.SheetItem]) -> Results:
-    """Each pupil's live standing in every journal of the class for `period`, from the counters: a term's marks
-    for term subjects, a half-year's for 1-hour subjects, the year's (mean of those, §5) for `Y`.
-
-    The final marks of closed periods (chalicelib/store/marks.py, being built) are not read yet, so every
-    result is live (`final` False) and pupils are neither exempt nor not assessed here.
+def period_results(data: ClassData, period: str, sheets: Mapping[tuple[str, str], counters.SheetItem],
+                   said: Said) -> Results:
+    """Each pupil's result in every journal of the class for `period`: the final mark once the subject's period
+    is closed (with the percentage counted from its entries), else the status the school set (exempt, not
+    assessed), the pass/fail verdict, or the live standing from the counters; for `Y` the annual mark (§5) of
+    those. A subject marked by half-years has no term result, and the other way round.
     """
-    by_journal = {c.journal.journal_id: _course_results(c, period, sheets) for c in data.courses}
+    ids = [p.person_id for p in data.pupils]
+    by_journal = {c.journal.journal_id: _course_results(c, period, sheets, said, ids) for c in data.courses}
     first, last = terms_of(period)
     terms = TERMS[TERMS.index(first):TERMS.index(last) + 1]
     absences: dict[str, dict[str, int]] = {}
@@ -166,26 +227,10 @@ def period_results(data: ClassData, period: str,
                 for status, n in zip(ATTENDANCE, sums[len(PUPIL_FIELDS) - len(ATTENDANCE):]):
                     if n and status != "present":
                         own[status] = own.get(status, 0) + n
-    return Results(by_journal, absences, max(filter(None, stamps), default=None), final=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """A lesson of the plan: its journal, day and number."""
-
-    journal_id: str
-    day: date
-    number: int
-
-
-def planned_slots(class_id: str, held: Sequence[store.Lesson]) -> list[Slot]:
-    """The lessons the timetable plans for the class on the days of `held`.
-
-    The timetable (chalicelib/store/timetable.py `planned_lessons(class_id, from, to)`, being built) is not
-    read yet: the lessons the journal holds (`held`, from the class's `by_owner` items) stand for the plan, so a
-    lesson never created is not reported missing until the timetable is read here.
-    """
-    return [Slot(lesson.pk[2:], date.fromisoformat(store.date_of(lesson)), int(lesson.number)) for lesson in held]
+    marked = [c for c in data.courses if c.scheme is not Scheme.UNMARKED and _owns(c, period)]
+    final = bool(marked) and all((c.journal.journal_id, own) in said.finals for c in marked for own in _owns(c, period))
+    stamps += [at for (journal, _), at in said.closed_at.items() if journal in by_journal]
+    return Results(by_journal, absences, max(filter(None, stamps), default=None), final)
 
 
 def term_of(item: store.Lesson | store.Work) -> str:

@@ -5,7 +5,8 @@ Reads, for a school and day D with an edit window of W days (the school's settin
 - the school (GetItem), its settings (GetItem), its classes (Query), its people (Query of the school's people:
   teachers' and admins' names, languages, addresses);
 - per class: its journals (Query) and its lessons and works dated D-W..D (one Query of the journal's
-  `by_owner` index); the pupils (Query) only of classes with a work in the window;
+  `by_owner` index: the timetable's planned lessons are journal lessons, with their substitute and
+  cancellation, chalicelib/store/timetable.py); the pupils (Query) only of classes with a work in the window;
 - the counters' ledgers of those lessons and works (BatchGetItem, 100 at a time): attendance taken, results in;
 - per teacher: their days of the last 4 weeks (one Query of the counters' teacher partition).
 """
@@ -24,7 +25,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.jobs.reports.errors import Unavailable
 from chalicelib.jobs.reports.notes import Note, send_note
-from chalicelib.jobs.reports.sources import ledgers_of, planned_slots, school_classes, subject_names
+from chalicelib.jobs.reports.sources import ledgers_of, school_classes, subject_names
 from chalicelib.store import counters, people, reports, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import PersonItem, SchoolItem
@@ -82,13 +83,12 @@ def check(school: SchoolItem, day: date) -> Check:
     ledgers = ledgers_of([item for _, _, items, _ in found for item in items])
     planned: list[Planned] = []
     for class_id, class_name, items, journals in found:
-        lessons = {(i.pk[2:], store.date_of(i), int(i.number)): i for i in items if isinstance(i, store.Lesson)}
-        for slot in planned_slots(class_id, list(lessons.values())):
-            lesson = lessons.get((slot.journal_id, slot.day.isoformat(), slot.number))
-            subject, teachers = journals[slot.journal_id]
-            planned.append(Planned(slot.day, slot.number, class_id, class_name, subject, teachers,
-                                   recorded=lesson is not None, topic=bool(lesson and lesson.topic),
-                                   attendance=bool(lesson) and _attendance_taken(ledgers.get(lesson.lesson_id))))
+        for lesson in (i for i in items if isinstance(i, store.Lesson) and not i.cancelled):
+            subject, teachers = journals[lesson.pk[2:]]
+            planned.append(Planned(date.fromisoformat(store.date_of(lesson)), int(lesson.number), class_id,
+                                   class_name, subject, (lesson.substitute,) if lesson.substitute else teachers,
+                                   topic=bool(lesson.topic),
+                                   attendance=_attendance_taken(ledgers.get(lesson.lesson_id))))
         works = [i for i in items if isinstance(i, store.Work)]
         size = len(people.pupils_of_class(class_id)) if works else 0
         for work in works:

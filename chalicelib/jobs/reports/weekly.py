@@ -3,7 +3,7 @@ in each guardian's language, as a PDF report and a note (inbox, and e-mail or SM
 
 Reads per class (shared by its pupils): the class's pupils and journals (two Queries), its lessons and works of
 the week (one Query of `by_owner`: work titles and maxima), the counters' sheets of its journals for the
-current half-year (BatchGetItem). Per pupil: their entries of the week (one Query of `by_owner`) and their
+current half-year, their close markers and status sheets (BatchGetItems). Per pupil: their entries of the week (one Query of `by_owner`) and their
 guardians (one Query, one BatchGetItem).
 """
 from __future__ import annotations
@@ -21,7 +21,9 @@ from chalicelib.domain.reports import (
 from chalicelib.jobs.reports.errors import Unavailable
 from chalicelib.jobs.reports.notes import Note, send_note
 from chalicelib.jobs.reports.publish import publish
-from chalicelib.jobs.reports.sources import ClassData, class_data, period_results, sheets_of, subject_names
+from chalicelib.jobs.reports.sources import (
+    ClassData, class_data, period_results, said_of, school_pack, sheets_of, subject_names,
+)
 from chalicelib.store import notifications, people, reports, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, PersonItem, SchoolItem
@@ -67,8 +69,10 @@ def class_week(school: SchoolItem, data: ClassData, monday: date) -> ClassWeek:
     klass = data.klass
     term = term_of_week(monday, int(klass.year), int(klass.grade))
     items = store.class_items(klass.class_id, monday, monday + timedelta(days=6))
-    sheets = sheets_of([c.journal.journal_id for c in data.courses], _HALF[term])
-    by_term, by_half = period_results(data, term, sheets), period_results(data, _HALF[term], sheets)
+    half = _HALF[term]
+    sheets = sheets_of([c.journal.journal_id for c in data.courses], half)
+    by_term = period_results(data, term, sheets, said_of(data.courses, term))
+    by_half = period_results(data, half, sheets, said_of(data.courses, half))
     standing: dict[str, dict[str, LiveResult]] = {}
     for course in data.courses:
         source = by_half if course.scheme is Scheme.HALF_YEAR else by_term
@@ -117,7 +121,7 @@ def build_weekly(spec: Spec, now: datetime) -> Report:
     school = schools.get_school(klass.school_id) if klass else None
     if person is None or klass is None or school is None:
         raise Unavailable("the pupil or their class no longer exists")
-    data = class_data(klass, subject_names(school.school_id))
+    data = class_data(klass, subject_names(school.school_id), school_pack(school.school_id, int(klass.year)))
     week = class_week(school, data, date.fromisoformat(spec.date or ""))
     pupil = next((p for p in data.pupils if p.person_id == person.person_id), Pupil(
         person.person_id, person.last_name, person.first_name, person.middle_name))
@@ -128,7 +132,7 @@ def class_reports(school: SchoolItem, klass: ClassItem, monday: date, now: datet
     """Each pupil's weekly report (PDF) of a class in each of their guardians' languages, and a note to each
     guardian (a class at a time: a PDF takes a few tenths of a second)."""
     done = {"reports": 0, "notes": 0}
-    data = class_data(klass, subject_names(school.school_id))
+    data = class_data(klass, subject_names(school.school_id), school_pack(school.school_id, int(klass.year)))
     week = class_week(school, data, monday)
     for pupil in data.pupils:
         guardians = notifications.guardians_of(pupil.person_id)
