@@ -18,7 +18,6 @@ directory's small items cost a whole unit, or half, each).
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.capacity import CapacityRecorder, item_size
+from bench.emulated import use_emulated_aws
 from bench.results import Metric
 
 SCENARIO = "journal_ops"
@@ -38,14 +38,6 @@ _SUBJECTS = (  # code, hours a week, assessment
     ("english", 3, "criteria"), ("history", 2, "criteria"), ("geography", 2, "criteria"), ("biology", 2, "criteria"),
     ("physics", 2, "criteria"), ("pe", 3, "criteria"), ("informatics", 1, "criteria"), ("music", 1, "pass_fail"))
 _FEEDBACK = "Жақсы жұмыс, бірақ есептеуде мұқият бол; ережені қайтала."
-
-
-def _environment() -> None:
-    os.environ.update({"STAGE": "test", "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1",
-                       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "POWERTOOLS_METRICS_DISABLED": "true"})
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-        os.environ.pop(name, None)
 
 
 class _Api:
@@ -256,7 +248,7 @@ def _size(table: str, pk: str, sk: str) -> int:
 
 
 def run() -> dict[str, Metric]:
-    _environment()
+    use_emulated_aws()
     from moto import mock_aws
 
     with mock_aws():

@@ -14,12 +14,12 @@ their timeliness checks); a national report 3 per region. Nothing reads a journa
 """
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 from typing import Any
 
 from bench.capacity import CapacityRecorder
+from bench.emulated import use_emulated_aws
 from bench.results import Metric
 
 SCENARIO = "reports"
@@ -27,14 +27,6 @@ SCHOOL_SIZES = (100, 1000, 5000)
 CLASS_SIZE = 25
 SUBJECTS = 10
 REGION_SCHOOLS = 50
-
-
-def _environment() -> None:
-    os.environ.update({"STAGE": "test", "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1",
-                       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "POWERTOOLS_METRICS_DISABLED": "true"})
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
-        os.environ.pop(name, None)
 
 
 def _school(pupils: int) -> tuple[Any, str]:
@@ -105,7 +97,7 @@ def _region() -> None:
 
 
 def run() -> dict[str, Metric]:
-    _environment()
+    use_emulated_aws()
     from moto import mock_aws
 
     with mock_aws():

@@ -6,22 +6,14 @@ changes), both through the same code the HTTP route and the queued import run.
 """
 from __future__ import annotations
 
-import os
 
 from bench.capacity import CapacityRecorder
+from bench.emulated import use_emulated_aws
 from bench.results import Metric
 
 SCENARIO = "roster_import"
 PUPILS = 1000
 CLASSES = 40
-
-
-def _environment() -> None:
-    os.environ.update({"STAGE": "test", "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1",
-                       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "POWERTOOLS_METRICS_DISABLED": "true"})
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-        os.environ.pop(name, None)
 
 
 def _roster(class_ids: list[str]) -> bytes:
@@ -38,7 +30,7 @@ def _roster(class_ids: list[str]) -> bytes:
 
 
 def run() -> dict[str, Metric]:
-    _environment()
+    use_emulated_aws()
     from moto import mock_aws
 
     with mock_aws():

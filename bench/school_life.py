@@ -17,7 +17,6 @@ Queries and read units leave out the caller's authentication Query (every route 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.capacity import CapacityRecorder
+from bench.emulated import use_emulated_aws
 from bench.results import Metric
 
 SCENARIO = "school_life"
@@ -33,14 +33,6 @@ JOURNALS = 8
 PUPILS = 30
 _PASSWORD = "bench-pass-word-1"
 _WEEK = [(day, number) for day in range(1, 6) for number in range(1, 7)]  # 30 slots: 5 days x 6 lessons
-
-
-def _environment() -> None:
-    os.environ.update({"STAGE": "test", "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1",
-                       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "POWERTOOLS_METRICS_DISABLED": "true"})
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-        os.environ.pop(name, None)
 
 
 class _Api:
@@ -153,7 +145,7 @@ def _priced() -> Iterator[dict[str, Any]]:
 
 
 def run() -> dict[str, Metric]:
-    _environment()
+    use_emulated_aws()
     from moto import mock_aws
 
     from chalicelib.config import reset_settings
