@@ -18,6 +18,7 @@ from chalicelib.domain.notices import Names
 from chalicelib.domain.reports.class_sheet import SheetHeading, heading_lines
 from chalicelib.domain.reports.document import Column, Kind, Report, Row, Table, percent_of
 from chalicelib.domain.reports.figures import CATEGORIES, Tally, hide_complements, shown_count, shown_share
+from chalicelib.domain.reports.school import statistics_columns
 from chalicelib.domain.reports.words import region_name, word
 
 __all__ = ["Punctuality", "SchoolRollup", "region_report", "national_report"]
@@ -55,14 +56,7 @@ class SchoolRollup:
 
 
 def _columns(language: str, first: Column) -> tuple[Column, ...]:
-    return (first, Column("schools", word(language, "schools"), Kind.COUNT),
-            Column("pupils", word(language, "pupils"), Kind.COUNT),
-            Column("assessed", word(language, "assessed"), Kind.COUNT),
-            *(Column(c, word(language, c), Kind.COUNT) for c in CATEGORIES),
-            Column("pass_rate", word(language, "pass_rate"), Kind.PERCENT),
-            Column("quality", word(language, "quality"), Kind.PERCENT),
-            Column("sou", word(language, "sou"), Kind.PERCENT),
-            Column("average", word(language, "average"), Kind.AVERAGE),
+    return (first, Column("schools", word(language, "schools"), Kind.COUNT), *statistics_columns(language),
             Column("missed_per_pupil", word(language, "missed_per_pupil"), Kind.AVERAGE),
             Column("on_time", word(language, "timeliness_school"), Kind.PERCENT))
 

@@ -20,7 +20,7 @@ from chalicelib.domain.reports.document import Chart, Column, Kind, Report, Row,
 from chalicelib.domain.reports.figures import CATEGORIES, Tally, tally_of
 from chalicelib.domain.reports.words import word
 
-__all__ = ["ClassResults", "school_report", "school_tally", "tally_columns", "tally_cells"]
+__all__ = ["ClassResults", "school_report", "school_tally", "statistics_columns", "tally_columns", "tally_cells"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +51,20 @@ def school_tally(classes: Sequence[ClassResults]) -> Tally:
     return total
 
 
-def tally_columns(language: str, first: Column) -> tuple[Column, ...]:
-    """`first` (what a row is about), then the columns of a tally."""
-    return (first, Column("pupils", word(language, "pupils"), Kind.COUNT),
+def statistics_columns(language: str) -> tuple[Column, ...]:
+    """The §8 statistics of a tally as columns: pupils, assessed, the mark categories, rates and average."""
+    return (Column("pupils", word(language, "pupils"), Kind.COUNT),
             Column("assessed", word(language, "assessed"), Kind.COUNT),
             *(Column(c, word(language, c), Kind.COUNT) for c in CATEGORIES),
             Column("pass_rate", word(language, "pass_rate"), Kind.PERCENT),
             Column("quality", word(language, "quality"), Kind.PERCENT),
             Column("sou", word(language, "sou"), Kind.PERCENT),
-            Column("average", word(language, "average"), Kind.AVERAGE),
+            Column("average", word(language, "average"), Kind.AVERAGE))
+
+
+def tally_columns(language: str, first: Column) -> tuple[Column, ...]:
+    """`first` (what a row is about), then the columns of a tally."""
+    return (first, *statistics_columns(language),
             Column("missed", word(language, "missed"), Kind.COUNT),
             Column("missed_per_pupil", word(language, "missed_per_pupil"), Kind.AVERAGE))
 
