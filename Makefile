@@ -34,7 +34,7 @@ bench: venv ## run the benchmarks and write bench/results/*.json
 redrive: venv ## replay parked stream records through their consumer (CONSUMER=audit|counters|notifications)
 	$(PY) -m chalicelib.jobs.redrive $(if $(CONSUMER),--consumer $(CONSUMER))
 
-reconcile: venv ## recompute a school's counters from the journal and report drift (SCHOOL=<id>, REPAIR=1)
+reconcile: venv ## recompute counters from the journal and report drift: one school (SCHOOL=<id>) or all; REPAIR=1 repairs
 	$(PY) -m chalicelib.jobs.reconcile $(SCHOOL) $(if $(REPAIR),--repair)
 
 INFRA_PY := infra/.venv/bin/python

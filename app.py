@@ -38,20 +38,22 @@ def journal_audit(event):
 @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:eu-central-1:000000000000:table/journal/stream/local",
                         batch_size=100)
 def journal_counters(event):
-    """The journal table's stream -> counters, then parents' notifications: one function, because a stream
-    shard serves at most two readers (this and the audit); the ARN names the table suffix, infra/ sets it."""
-    from chalicelib.streams import counters, notifications
+    """The journal table's stream -> counters, then parents' notifications and threshold alerts: one function,
+    because a stream shard serves at most two readers (this and the audit); the ARN names the table suffix,
+    infra/ sets it."""
+    from chalicelib.streams import alerts, counters, notifications
     from chalicelib.streams.batch import handle
 
-    return handle(event.to_dict(), counters.CONSUMER, notifications.CONSUMER)
+    return handle(event.to_dict(), counters.CONSUMER, notifications.CONSUMER, alerts.CONSUMER)
 
 
 @app.schedule(Cron(0, 21, "*", "*", "?", "*"))
 def counters_reconciliation(event):
-    """Every school's counters recomputed from the journal, drift logged and repaired: 02:00 UTC+5 nightly."""
-    from chalicelib.jobs.reconcile import reconcile_all
+    """Every school's counters recomputed from the journal, drift logged and repaired: 02:00 UTC+5 nightly, one
+    task per school on the tasks queue."""
+    from chalicelib.jobs.reconcile import fan_out
 
-    return reconcile_all(repair=True)
+    return fan_out(repair=True)
 
 
 @app.schedule(Cron("*", "*", "*", "*", "?", "*"))

@@ -2,14 +2,16 @@
 
 The package is built the way `make synth` builds it: `chalice package` (stage dev), then
 `infra.package.slim_package` (the runtime's boto3/botocore left out, unchecked-hash .pyc in) and
-`lean_package` (without the report libraries: every function but `FULL_PACKAGE_FUNCTIONS` gets it, the API
-first). Sizes are the arm64 zips'; cold starts are timed, each function on the package it gets, on zips built
-the same way for this machine's architecture (an arm64 `.so` cannot load on x86_64), beside a floor built the
-same way: a bare Chalice app that creates one boto3 DynamoDB client at import.
+`report_layer` (the report libraries moved to a layer that only `REPORT_FUNCTIONS` get). Sizes are the arm64
+zips': the package every function runs, the layer, and the package as it was with the report libraries in it.
+Cold starts are timed, each function on what it gets (the package, and the layer for the report functions), on
+zips built the same way for this machine's architecture (an arm64 `.so` cannot load on x86_64), beside a floor
+built the same way: a bare Chalice app that creates one boto3 DynamoDB client at import. The API function is
+also timed on the package with the report libraries in it (`APIHandler_with_report_libraries`).
 
-Each measurement unpacks the zip into a fresh directory and starts a fresh interpreter (no site-packages,
-`PYTHONDONTWRITEBYTECODE=1`, a Lambda's environment with the stage's settings) whose path is the package,
-then the runtime's boto3 and its dependencies (with .pyc, as the runtime ships them). For each function of the
+Each measurement unpacks the zip (and layer) into a fresh directory and starts a fresh interpreter (no
+site-packages, `PYTHONDONTWRITEBYTECODE=1`, a Lambda's environment with the stage's settings) whose path is the
+package, then the layer's `python/` as Lambda orders them, then the runtime's boto3 and its dependencies (with .pyc, as the runtime ships them). For each function of the
 SAM template it times the Lambda init (import the handler's module, resolve the handler) and then the first
 invocation with a small event of the function's kind, since that is where lazy imports land: the API gets
 `GET /v1/me` with a malformed token (401), a queue consumer a message of an unknown task, a stream consumer an
@@ -40,8 +42,8 @@ from typing import Any
 from bench.cold_import import FLOOR_SOURCE, ColdImportError, copy_distributions, lambda_environment
 from bench.results import Metric
 from infra.package import (
-    FULL_PACKAGE_FUNCTIONS, LAMBDA_ARCHITECTURE, RUNTIME_PROVIDED, PackageSize, lean_package, package_runtime,
-    package_size, slim_package,
+    LAMBDA_ARCHITECTURE, LAYER_ROOT, REPORT_FUNCTIONS, RUNTIME_PROVIDED, PackageSize, package_runtime, package_size,
+    report_layer, slim_package,
 )
 
 __all__ = ["SCENARIO", "FunctionTimes", "build_package", "lambda_functions", "run"]
@@ -59,7 +61,7 @@ _FLOOR_ROUTE = '\n\n@app.route("/")\ndef index():\n    return {}\n'  # without a
 _MARK = "cold-start="
 _TIMEOUT_SECONDS = 300
 _PROBE = """
-import importlib, json, sys, time
+import importlib, json, os, sys, time
 
 class Context:
     function_name, function_version, memory_limit_in_mb = "probe", "$LATEST", 1024
@@ -68,15 +70,15 @@ class Context:
     def get_remaining_time_in_millis(self):
         return 29000
 
-sys.path[:0] = sys.argv[1:3]
-module_name, _, handler_name = sys.argv[3].rpartition(".")
+sys.path[:0] = sys.argv[1].split(os.pathsep)
+module_name, _, handler_name = sys.argv[2].rpartition(".")
 started = time.process_time_ns()
 handler = getattr(importlib.import_module(module_name), handler_name)
 initialised = time.process_time_ns()
 outcome = "not called"
-if sys.argv[4]:
+if sys.argv[3]:
     try:
-        answer = handler(json.loads(sys.argv[4]), Context())
+        answer = handler(json.loads(sys.argv[3]), Context())
         outcome = f"status {answer['statusCode']}" if isinstance(answer, dict) and "statusCode" in answer else "ok"
     except ImportError:
         raise
@@ -101,22 +103,30 @@ def run() -> dict[str, Metric]:
     with tempfile.TemporaryDirectory(prefix="bench-package-") as scratch:
         root = Path(scratch)
         deployed, before = build_package(PROJECT, root / "lambda", LAMBDA_ARCHITECTURE)
-        full, lean = package_size(deployed), lean_package(deployed, root / "lambda" / "lean.zip")
         local = _local_architecture()
-        local_zip = deployed if local == LAMBDA_ARCHITECTURE else build_package(PROJECT, root / "local", local)[0]
-        local_lean = root / "local-lean.zip"
-        lean_package(local_zip, local_lean)
+        local_zip = (shutil.copyfile(deployed, root / "local.zip") if local == LAMBDA_ARCHITECTURE
+                     else build_package(PROJECT, root / "local", local)[0])
+        full = package_size(deployed)
+        layer = report_layer(deployed, root / "report-layer.zip")
+        app = package_size(deployed)
+        local_full = shutil.copyfile(local_zip, root / "local-full.zip")
+        local_layer = root / "local-report-layer.zip"
+        report_layer(local_zip, local_layer)
         floor_zip = build_package(_floor_project(root / "floor-project"), root / "floor", local)[0]
         runtime = _runtime_packages(root / "runtime")
-        functions = {name: (local_zip if name in FULL_PACKAGE_FUNCTIONS else local_lean, handler, kind)
-                     for name, (handler, kind) in lambda_functions(local_zip.parent / "sam.json").items()}
+        handlers = lambda_functions(deployed.parent / "sam.json")
+        functions = {name: ((local_zip, local_layer) if name in REPORT_FUNCTIONS else (local_zip,), handler, kind)
+                     for name, (handler, kind) in handlers.items()}
+        functions["APIHandler_with_report_libraries"] = ((local_full,), handlers["APIHandler"][0], None)
         times = _time_functions(functions, floor_zip, runtime, root / "runs")
     metrics = {
-        "zipped_mb": Metric(round(lean.zipped_bytes / _MB, 2), "MiB", f"<= {MAX_ZIPPED_MB}"),
-        "unzipped_mb": Metric(round(lean.unzipped_bytes / _MB, 2), "MiB"),
-        "files": Metric(lean.files, "files"),
-        "full_zipped_mb": Metric(round(full.zipped_bytes / _MB, 2), "MiB"),
-        "full_unzipped_mb": Metric(round(full.unzipped_bytes / _MB, 2), "MiB"),
+        "zipped_mb": Metric(round(app.zipped_bytes / _MB, 2), "MiB", f"<= {MAX_ZIPPED_MB}"),
+        "unzipped_mb": Metric(round(app.unzipped_bytes / _MB, 2), "MiB"),
+        "files": Metric(app.files, "files"),
+        "report_layer_zipped_mb": Metric(round(layer.zipped_bytes / _MB, 2), "MiB"),
+        "report_layer_unzipped_mb": Metric(round(layer.unzipped_bytes / _MB, 2), "MiB"),
+        "with_report_libraries_zipped_mb": Metric(round(full.zipped_bytes / _MB, 2), "MiB"),
+        "with_report_libraries_unzipped_mb": Metric(round(full.unzipped_bytes / _MB, 2), "MiB"),
         "chalice_zipped_mb": Metric(round(before.zipped_bytes / _MB, 2), "MiB"),
         "chalice_unzipped_mb": Metric(round(before.unzipped_bytes / _MB, 2), "MiB"),
     }
@@ -225,41 +235,47 @@ def _environment(scratch: Path) -> dict[str, str]:
     }
 
 
-def _time_functions(functions: Mapping[str, tuple[Path, str, str | None]], floor: Path, runtime: Path,
-                    scratch: Path) -> dict[str, FunctionTimes]:
-    """`functions`: (package, handler, event kind) by name."""
+def _time_functions(functions: Mapping[str, tuple[tuple[Path, ...], str, str | None]], floor: Path,
+                    runtime: Path, scratch: Path) -> dict[str, FunctionTimes]:
+    """`functions`: (package and layers, handler, event kind) by name."""
     scratch.mkdir()
     environment = _environment(scratch)
-    subjects = {name: (package, handler, json.dumps(_first_event(kind))) for name, (package, handler, kind) in
+    subjects = {name: (zips, handler, json.dumps(_first_event(kind))) for name, (zips, handler, kind) in
                 functions.items()}
-    subjects["floor"] = (floor, "app.app", "")
+    subjects["floor"] = ((floor,), "app.app", "")
     samples: dict[str, list[dict[str, Any]]] = {name: [] for name in subjects}
     for round_ in range(-1, RUNS):
         order = list(subjects) if round_ % 2 == 0 else list(reversed(subjects))
         for name in order:
-            zip_path, handler, event = subjects[name]
-            sample = _cold_start(zip_path, handler, event, runtime, scratch / f"{name}-{round_}", environment)
+            zips, handler, event = subjects[name]
+            sample = _cold_start(zips, handler, event, runtime, scratch / f"{name}-{round_}", environment)
             if round_ >= 0:
                 samples[name].append(sample)
     return {name: FunctionTimes([s["init_ms"] for s in runs], [s["total_ms"] for s in runs])
             for name, runs in samples.items()}
 
 
-def _cold_start(zip_path: Path, handler: str, event: str, runtime: Path, task_root: Path,
+def _cold_start(zips: tuple[Path, ...], handler: str, event: str, runtime: Path, task_root: Path,
                 environment: Mapping[str, str]) -> dict[str, Any]:
-    with zipfile.ZipFile(zip_path) as package:
-        package.extractall(task_root)
+    """Unpack the package into `task_root` and each layer into `task_root`-layer-<n> (Lambda's /opt), then run."""
+    package_zip, *layers = zips
+    paths = [task_root] + [task_root.with_name(f"{task_root.name}-layer-{n}") for n in range(len(layers))]
+    for path, zip_path in zip(paths, zips):
+        with zipfile.ZipFile(zip_path) as package:
+            package.extractall(path)
+    search = [str(task_root), *(str(path / LAYER_ROOT) for path in paths[1:]), str(runtime)]
     try:
-        command = [sys.executable, "-S", "-P", "-c", _PROBE, str(task_root), str(runtime), handler, event]
+        command = [sys.executable, "-S", "-P", "-c", _PROBE, os.pathsep.join(search), handler, event]
         env = {**environment, "LAMBDA_TASK_ROOT": str(task_root), "PYTHONDONTWRITEBYTECODE": "1"}
         result = subprocess.run(command, env=env, cwd=task_root, capture_output=True, text=True,
                                 timeout=_TIMEOUT_SECONDS)
     finally:
-        shutil.rmtree(task_root, ignore_errors=True)
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
     marks = [line for line in result.stdout.splitlines() if line.startswith(_MARK)]
     if result.returncode != 0 or not marks:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ColdImportError(f"cold start of {handler} from {zip_path.parent.name} failed: {last}")
+        raise ColdImportError(f"cold start of {handler} from {package_zip.name} failed: {last}")
     sample = json.loads(marks[-1].removeprefix(_MARK))
     if sample["outcome"].startswith("status 5"):  # the API answers its own crashes: a missing module shows so
         raise ColdImportError(f"the first call of {handler} answered {sample['outcome']}")

@@ -3,7 +3,9 @@
 Tables are named by suffix and granted on their own ARN and their named indexes only (no `*`, no Scan: no
 request path scans). A function without an entry cannot be deployed (`UndeclaredFunction`): whoever adds a
 handler to app.py declares here what it reads and writes. A stream consumer gets its stream and failure queue
-from `infra.streams.connect_stream_consumer`, on top of its entry.
+from `infra.streams.connect_stream_consumer`, on top of its entry; one that parks records (`park_records`, the
+consumers of `chalicelib.streams.batch`) may also send to the stage's dead-letter queue, and only send: its
+messages are read by the operator's redrive command, never by a function.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from types import MappingProxyType
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 
 from infra.data import DataTables
 from infra.notifications import MailSender, push_endpoints_arn
@@ -58,6 +61,7 @@ class FunctionAccess:
     register_devices: bool = False  # turn device tokens into push endpoints
     create_logins: bool = False  # create (or replace) users of the stage's Cognito user pool
     manage_logins: bool = False  # ... and disable, enable, reset and sign them out
+    park_records: bool = False  # send records given up on to the dead-letter queue (DEAD_LETTER_QUEUE_URL)
 
 
 ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
@@ -78,8 +82,20 @@ ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
                                     "notifications": TableUse.READ_WRITE},
                             read_files=("rosters/",), write_files=("reports/",), consume_tasks=True,
                             create_logins=True, send_email=True, send_sms=True),
-    # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records.
-    "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE}),
+    # The journal stream's audit consumer (stream and failure queue via infra/streams.py): writes audit records;
+    # parks the records it fails (parked table) and dead-letters those it gives up on.
+    "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE, "parked": TableUse.READ_WRITE},
+                                   park_records=True),
+    # The journal stream's counters and notifications consumer: the counters (ledgers, sheets, day amounts),
+    # the directory (is the journal known; pupils, guardians, subjects) and the journal (the work an entry
+    # marks), the guardians' inbox and outbox (channels only queue: the flush sends); parks like the audit.
+    "JournalCounters": FunctionAccess(
+        tables={"counters": TableUse.READ_WRITE, "parked": TableUse.READ_WRITE, "directory": TableUse.READ,
+                "journal": TableUse.READ, "notifications": TableUse.READ_WRITE},
+        park_records=True),
+    # The nightly reconciliation: every school's journals (directory, journal) recounted into the counters.
+    "CountersReconciliation": FunctionAccess(
+        tables={"directory": TableUse.READ, "journal": TableUse.READ, "counters": TableUse.READ_WRITE}),
     # The scheduled flush of due e-mail, SMS and push: the outbox, and people's addresses in the directory.
     "NotificationFlush": FunctionAccess(
         tables={"notifications": TableUse.READ_WRITE, "directory": TableUse.READ},
@@ -104,7 +120,8 @@ def access_of(function_id: str) -> FunctionAccess:
 
 
 def grant_access(role: iam.IRole, access: FunctionAccess, *, data: DataTables, files: s3.IBucket,
-                 tasks: TaskQueue, mail: MailSender, push_application_arn: str, user_pool_arn: str) -> None:
+                 tasks: TaskQueue, dead_letters: sqs.IQueue, mail: MailSender, push_application_arn: str,
+                 user_pool_arn: str) -> None:
     """Give `role` exactly what `access` declares (tables not in the store yet are skipped; push only where the
     stage has a platform application)."""
     for suffix, use in sorted(access.tables.items()):
@@ -125,6 +142,9 @@ def grant_access(role: iam.IRole, access: FunctionAccess, *, data: DataTables, f
         tasks.queue.grant_send_messages(role)
     if access.consume_tasks:
         tasks.queue.grant_consume_messages(role)
+    if access.park_records:
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["sqs:SendMessage"],
+                                                         resources=[dead_letters.queue_arn]))
     if access.send_email:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["ses:SendEmail", "ses:SendRawEmail"],

@@ -3,9 +3,11 @@
 Accounts are created by schools (roster import, `chalicelib.auth.cognito_users`), never by sign-up. Users sign in
 with the username the roster gives them; pupils often have no e-mail, so recovery goes through the school admin.
 Each user carries `custom:person_id`, set at creation and immutable (nobody, the user included, can point a
-login at another person). The password policy is the roster's (8 to 128 characters, no character classes: the
-file's password is the first, temporary one, and the user's own must follow the same rule); the roster checks
-it before anything is created.
+login at another person). The app trusts that claim, so no app client may write it: the client's write
+attributes are named (`locale` only, never a custom one); left unset, Cognito lets a signed-in user write
+attributes with their own access token. The password policy is the roster's (8 to 128 characters, no character
+classes: the file's password is the first, temporary one, and the user's own must follow the same rule); the
+roster checks it before anything is created.
 """
 from __future__ import annotations
 
@@ -47,4 +49,5 @@ class UserDirectory(Construct):
             id_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.days(30),
             enable_token_revocation=True,
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),
         )

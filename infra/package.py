@@ -16,10 +16,11 @@
   for tracebacks, and a file that does not compile (a Python 2 leftover in a library) keeps its source only;
 - entries are sorted and dated 1980-01-01, so unchanged code makes a byte-identical zip (CDK hashes it).
 
-`lean_package(zip_path, lean_path)` then writes a second zip without the report libraries (openpyxl, fpdf2,
-Pillow, the font, and what only they require: 17 MB zipped). Chalice makes one package for every function;
-only the functions in `FULL_PACKAGE_FUNCTIONS` render report files (`chalicelib.jobs.reports.render`, which
-nothing else imports), so infra/ gives every other function, the API first, the lean one.
+`report_layer(zip_path, layer_path)` then moves the report libraries (openpyxl, fpdf2, Pillow, the font, and
+what only they require: 17 MB zipped) out of that zip into a Lambda layer zip (under `python/`, which the
+Python runtime puts on `sys.path`). Chalice makes one package for every function; infra/ attaches the layer to
+the functions in `REPORT_FUNCTIONS` only (they render report files: `chalicelib.jobs.reports.render`, which
+nothing else imports), so the API's package and cold start carry none of it.
 
 No CDK import here: bench/ measures the same package from the project's own virtualenv.
 """
@@ -41,18 +42,21 @@ from pathlib import Path, PurePosixPath
 
 from packaging.requirements import Requirement
 
-__all__ = ["BUILD_ONLY", "FULL_PACKAGE_FUNCTIONS", "LAMBDA_ARCHITECTURE", "REPORT_LIBRARIES", "RUNTIME_PROVIDED",
-           "PackageError", "PackageSize", "lean_package", "package_runtime", "package_size", "slim_package"]
+__all__ = ["BUILD_ONLY", "LAMBDA_ARCHITECTURE", "LAYER_ROOT", "REPORT_FUNCTIONS", "REPORT_LIBRARIES",
+           "RUNTIME_PROVIDED", "PackageError", "PackageSize", "package_runtime", "package_size", "report_layer",
+           "slim_package"]
 
 LAMBDA_ARCHITECTURE = "arm64"  # about 20 % cheaper per GB-second than x86_64; every wheel we need exists for it
 # Distributions of the Lambda Python runtime (normalised names); the package must not carry its own copy.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"})
 # Distributions needed to build others; only their compiled extension modules are kept.
 BUILD_ONLY = frozenset({"cffi", "pycparser"})
-# What renders report files (and, with what only they require, stays out of the lean package).
+# What renders report files (and, with what only they require, moves to the report layer).
 REPORT_LIBRARIES = frozenset({"openpyxl", "fpdf2", "pillow", "fontpkg-pt-sans"})
-# The functions (Chalice logical ids) that render report files: the report tasks and the region reports.
-FULL_PACKAGE_FUNCTIONS = frozenset({"Tasks", "ReportRegions"})
+# The functions (Chalice logical ids) that render report files, and get the report layer: the report tasks
+# (Tasks runs every queued task) and the region reports. The scheduled school jobs only queue tasks.
+REPORT_FUNCTIONS = frozenset({"Tasks", "ReportRegions"})
+LAYER_ROOT = "python/"  # where a layer's modules go: the runtime has /opt/python on sys.path
 
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 _DIST_INFO = re.compile(r"([^/]+)-[^/-]+\.dist-info/RECORD")
@@ -128,16 +132,31 @@ def slim_package(zip_path: Path, *, runtime: str = "python3.13", provided: Itera
     return package_size(zip_path)
 
 
-def lean_package(zip_path: Path, lean_path: Path, *, leave_out: Iterable[str] = REPORT_LIBRARIES) -> PackageSize:
-    """Write `lean_path`: the (slimmed) `zip_path` without the `leave_out` distributions and the ones that only
-    they require; its size."""
+def report_layer(zip_path: Path, layer_path: Path, *, libraries: Iterable[str] = REPORT_LIBRARIES) -> PackageSize:
+    """Move the `libraries` distributions, and the ones that only they require, from the (slimmed) `zip_path`
+    into the layer zip `layer_path` (under `LAYER_ROOT`, bytecode included); `zip_path` is rewritten without
+    them. The layer's size."""
     with zipfile.ZipFile(zip_path) as package:
-        dropped = _files_of(package, _only_for(package, {_normalised(name) for name in leave_out}))
-        with zipfile.ZipFile(lean_path, "w") as lean:
-            for info in package.infolist():
-                if info.filename not in dropped and not _bytecode_of(info.filename, dropped):
-                    lean.writestr(info, package.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-    return package_size(lean_path)
+        moved = _files_of(package, _only_for(package, {_normalised(name) for name in libraries}))
+        entries = [(info, package.read(info)) for info in package.infolist()]
+    if not moved:
+        raise PackageError(f"{zip_path} holds none of {', '.join(sorted(libraries))}")
+    draft = zip_path.with_suffix(".app.zip")
+    with zipfile.ZipFile(draft, "w") as app, zipfile.ZipFile(layer_path, "w") as layer:
+        for info, data in entries:
+            if info.filename in moved or _bytecode_of(info.filename, moved):
+                target, info = layer, _renamed(info, LAYER_ROOT + info.filename)
+            else:
+                target = app
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    os.replace(draft, zip_path)
+    return package_size(layer_path)
+
+
+def _renamed(info: zipfile.ZipInfo, name: str) -> zipfile.ZipInfo:
+    renamed = zipfile.ZipInfo(name, date_time=info.date_time)
+    renamed.external_attr = info.external_attr
+    return renamed
 
 
 def _only_for(package: zipfile.ZipFile, distributions: set[str]) -> set[str]:

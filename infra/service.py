@@ -1,11 +1,12 @@
 """The Chalice app (app.py, chalicelib/) packaged by `chalice.cdk.Chalice`, with a role and log group per function.
 
 `chalice package` runs during synth and writes a SAM template plus deployment.zip, which `infra.package` slims
-(the runtime's boto3 left out, bytecode in) before CDK hashes and includes both; the functions that render no
-report files (all but `FULL_PACKAGE_FUNCTIONS`) get the lean copy without the report libraries. Chalice's
+(the runtime's boto3 left out, bytecode in) and rids of the report libraries before CDK hashes and includes
+both: those go to a Lambda layer (`report_layer`) attached to the functions in `REPORT_FUNCTIONS` only. Chalice's
 own IAM handling is off (`manage_iam_role: false`): each function's `Role` is replaced by a role of its own
 here, granted by infra/access.py. Environment variables are everything chalicelib/config.py reads, set on
-every function (settings are read once, whichever handler runs first).
+every function (settings are read once, whichever handler runs first), but the dead-letter queue's URL, which
+infra/stack.py gives only to the functions that may send to it.
 """
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3_assets as assets
+from aws_cdk import aws_lambda as lambda_
 from chalice.cdk import Chalice
 from constructs import Construct
 
 from infra.gateway import API_STAGE
-from infra.package import FULL_PACKAGE_FUNCTIONS, LAMBDA_ARCHITECTURE, lean_package, package_runtime, slim_package
+from infra.package import LAMBDA_ARCHITECTURE, REPORT_FUNCTIONS, package_runtime, report_layer, slim_package
 from infra.stages import StageSettings
 
 __all__ = ["PLACEHOLDER_ROLE", "ChaliceService", "chalice_config"]
@@ -49,22 +50,23 @@ def chalice_config(stage: StageSettings) -> dict[str, Any]:
 
 
 class _SlimChalice(Chalice):
-    """`chalice.cdk.Chalice` whose deployment.zip is slimmed right after `chalice package` wrote it, and which
-    writes the lean package beside it (`lean_zip`)."""
+    """`chalice.cdk.Chalice` whose deployment.zip is slimmed right after `chalice package` wrote it, the report
+    libraries moved to the layer zip beside it (`report_layer_zip`)."""
 
     def _package_app(self) -> None:
         super()._package_app()
         package = Path(self._sam_package_dir)
         slim_package(package / "deployment.zip", runtime=package_runtime(package))
-        lean_package(package / "deployment.zip", self.lean_zip)
+        report_layer(package / "deployment.zip", self.report_layer_zip)
 
     @property
-    def lean_zip(self) -> Path:
-        return Path(self._sam_package_dir) / "deployment-lean.zip"
+    def report_layer_zip(self) -> Path:
+        return Path(self._sam_package_dir) / "report-layer.zip"
 
 
 class ChaliceService(Construct):
-    """The packaged app: `functions` (logical id -> AWS::Serverless::Function), their `roles`, the `rest_api`."""
+    """The packaged app: `functions` (logical id -> AWS::Serverless::Function), their `roles`, the `rest_api`,
+    the `report_layer` of the functions that render report files."""
 
     def __init__(self, scope: Construct, construct_id: str, *, stage: StageSettings, source_dir: Path,
                  work_dir: Path, environment: Mapping[str, str], log_key: kms.IKey) -> None:
@@ -74,7 +76,12 @@ class ChaliceService(Construct):
             # Chalice names its stage after the scope's path: the stack, whose id is the stage name.
             self.chalice = _SlimChalice(stack, "Api", source_dir=str(source_dir),
                                         stage_config=chalice_config(stage))
-        self.lean_code = assets.Asset(self, "LeanCode", path=str(self.chalice.lean_zip))
+        self.report_layer = lambda_.LayerVersion(
+            self, "ReportLibraries", code=lambda_.Code.from_asset(str(self.chalice.report_layer_zip)),
+            compatible_architectures=[lambda_.Architecture.custom(LAMBDA_ARCHITECTURE)],
+            compatible_runtimes=[lambda_.Runtime(package_runtime(Path(self.chalice._sam_package_dir)),
+                                                 lambda_.RuntimeFamily.PYTHON)],
+            description="openpyxl, fpdf2, Pillow and the PT Sans font: the report functions' libraries")
         self.sam_resources: dict[str, Any] = _sam_resources(self.chalice)
         self.rest_api: CfnResource = self.chalice.get_resource("RestAPI")
         self.functions: dict[str, CfnResource] = {}
@@ -105,9 +112,8 @@ class ChaliceService(Construct):
             role.add_to_principal_policy(iam.PolicyStatement(  # X-Ray has no resource-level permissions
                 actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]))
         function.add_property_override("Role", role.role_arn)
-        if logical_id not in FULL_PACKAGE_FUNCTIONS:
-            function.add_property_override("CodeUri", {"Bucket": self.lean_code.s3_bucket_name,
-                                                       "Key": self.lean_code.s3_object_key})
+        if logical_id in REPORT_FUNCTIONS:
+            function.add_property_override("Layers", [self.report_layer.layer_version_arn])
         function.add_property_override("MemorySize", settings.memory_mb)
         function.add_property_override("Timeout", settings.timeout_seconds)
         function.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name, "LogFormat": "JSON"})

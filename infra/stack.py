@@ -52,12 +52,18 @@ class ServiceStack(Stack):
         self.mail = MailSender(self, "Mail", stage)
         self.service = ChaliceService(self, "Service", stage=stage, source_dir=REPO_ROOT, work_dir=work_dir,
                                       environment=self._environment(stage), log_key=self.data.key)
+        # Records the stream consumers gave up on (chalicelib/streams/batch.py), for the redrive command.
+        self.stream_dead_letters = failure_queue(self, "StreamDeadLetters")
         for logical_id, role in self.service.roles.items():
-            grant_access(role, access_of(logical_id), data=self.data, files=self.files.bucket, tasks=self.tasks,
-                         mail=self.mail, push_application_arn=stage.push_application_arn,
-                         user_pool_arn=self.users.pool.user_pool_arn)
+            access = access_of(logical_id)
+            grant_access(role, access, data=self.data, files=self.files.bucket, tasks=self.tasks,
+                         dead_letters=self.stream_dead_letters, mail=self.mail,
+                         push_application_arn=stage.push_application_arn, user_pool_arn=self.users.pool.user_pool_arn)
+            if access.park_records:
+                self.service.functions[logical_id].add_property_override(
+                    "Environment.Variables.DEAD_LETTER_QUEUE_URL", self.stream_dead_letters.queue_url)
         self._connect_task_queue()
-        dead_letters = {"tasks": self.tasks.dead_letters}
+        dead_letters = {"tasks": self.tasks.dead_letters, "stream-records": self.stream_dead_letters}
         consumers = []
         for logical_id, event_name, properties in self.service.events("DynamoDB"):
             failures = failure_queue(self, f"{logical_id}StreamFailures")

@@ -182,6 +182,7 @@ def reset_password(call: Call, person_id: str) -> dict[str, Any]:
     pool = user_pool()
     if pool is not None:
         pool.set_temporary_password(account.username, code)
+        pool.sign_out(account.username)  # no refresh token outlives the reset
     store.put_reset_code(account, _hash(code), until)
     return {"person_id": account.person_id, "username": account.username, "one_time_code": code,
             "expires_at": to_rfc3339(datetime.fromtimestamp(until, KZ_TZ))}

@@ -3,22 +3,29 @@
 1. One consistent Query reads the lesson's or work's current entries of that kind.
 2. Every `version` given is checked against them; any stale one -> 409 with the current values, nothing written.
 3. Formative entries and results that will change are noted in their pupils' partitions first (store.marks: one
-   BatchWriteItem per 25, 1 WRU each), so a pupil's standing reads them even before the index has them.
-4. Each changed entry is written with one conditional UpdateItem (about 2 WRU with its index entry); entries
+   BatchWriteItem per 25, 1 WRU each), so a pupil's standing reads them even before the index has them; then the
+   term's gate is read (1 RRU): 409 `period-closed` if a close has shut it, the notes forgotten. A close that
+   shut it after that waits for the entries noted (store.journal.shut). Attendance holds the gate instead
+   (api.journal.admit).
+4. Each changed entry is written with one conditional UpdateItem (1 WRU, and 1 for its index entry); entries
    whose values do not change are not written. An entry sent without `version` that someone changes between
-   our read and our write is read again and written again (the write applies, nothing is lost).
+   our read and our write is read again and written again (the write applies, nothing is lost). Overwriting an
+   entry another batch wrote within the close's lease forgets that batch's note of it (a close need not wait
+   for it any longer: its write is there, superseded).
 5. If a write fails midway (a version given went stale in that instant, or DynamoDB refused), the entries
    already written by this request are put back as they were (compensation, recorded in the audit trail with
    the reason), and the request fails. A transaction would make this atomic at twice the write cost.
+   The notes of entries not written are forgotten, whatever the outcome.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.api.journal import entry_view
+from chalicelib.domain import dates
 from chalicelib.domain.errors import Conflict, FieldError, StaleVersion
 from chalicelib.domain.standing import school_year
 from chalicelib.store import journal as store
@@ -84,10 +91,12 @@ def save_entries(journal_id: str, term: str, kind: str, target_id: str, day: str
              if w.version is not None and not _matches(current.get(w.pupil_id), w.version)]
     if stale:
         raise _stale(stale)
-    if kind in ("F", "R"):
-        _note(journal_id, term, kind, target_id, wanted, current, actor, school_year(date.fromisoformat(day)))
+    year = school_year(date.fromisoformat(day))
+    noted = _note(journal_id, term, kind, target_id, wanted, current, actor, year) if kind in ("F", "R") else {}
     written: list[tuple[store.Entry, store.Entry | None]] = []
     try:
+        if kind in ("F", "R"):
+            store.check_open(journal_id, term)
         for w in wanted:
             before = current.get(w.pupil_id)
             after = _write(journal_id, store.entry_sk(term, kind, target_id, w.pupil_id), day, w, before, actor)
@@ -99,21 +108,42 @@ def save_entries(journal_id: str, term: str, kind: str, target_id: str, day: str
         for after, before in reversed(written):
             store.undo_entry(after, before, undo)
         raise
+    finally:
+        mine = {after.sk for after, _ in written}
+        unwritten = [n for n in noted.values() if n.entry_sk not in mine]
+        if unwritten:
+            marks.forget_writes(year, actor.at, unwritten)
+    if noted:
+        _supersede(journal_id, written, year)
     return current
 
 
 def _note(journal_id: str, term: str, kind: str, target_id: str, wanted: Sequence[Wanted],
-          current: dict[str, store.Entry], actor: store.Actor, year: int) -> None:
-    """Note the entries that will change, with the version each will have (read-your-writes for the standing)."""
-    noted = []
+          current: dict[str, store.Entry], actor: store.Actor, year: int) -> dict[str, marks.Noted]:
+    """Note the entries that will change, with the version each will have (read-your-writes for the standing,
+    and what a close waits for); by pupil."""
+    noted = {}
     for w in wanted:
         before = current.get(w.pupil_id)
         if not _unchanged(before, w.values):
             version = (int(before.version) if before is not None else 0) + 1
-            noted.append(marks.Noted(w.pupil_id, journal_id, store.entry_sk(term, kind, target_id, w.pupil_id),
-                                     version))
+            noted[w.pupil_id] = marks.Noted(w.pupil_id, journal_id, store.entry_sk(term, kind, target_id, w.pupil_id),
+                                            version)
     if noted:
-        marks.note_writes(year, actor.at, noted)
+        marks.note_writes(year, actor.at, list(noted.values()))
+    return noted
+
+
+def _supersede(journal_id: str, written: Sequence[tuple[store.Entry, store.Entry | None]], year: int) -> None:
+    """Forget the notes of the batches whose writes this one overwrote within the close's lease."""
+    recent = dates.to_rfc3339(dates.now_kz() - timedelta(seconds=store.LEASE_SECONDS))
+    by_batch: dict[str, list[marks.Noted]] = {}
+    for after, before in written:
+        if before is not None and before.at and before.at >= recent and before.at != after.at:
+            pupil = store.parse_entry_sk(after.sk)[3]
+            by_batch.setdefault(before.at, []).append(marks.Noted(pupil, journal_id, after.sk, int(before.version)))
+    for at, superseded in by_batch.items():
+        marks.forget_writes(year, at, superseded)
 
 
 def _write(journal_id: str, sk: str, day: str, w: Wanted, before: store.Entry | None,

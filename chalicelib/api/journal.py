@@ -2,12 +2,13 @@
 
 `GET /v1/journals/{journal_id}?period=T1` is two Queries: the class's pupils (directory, `by_class`) and the
 journal partition's items of the period's terms (journal table), plus one GetItem of the journal itself.
-Every write runs inside `admit`, which holds the gate of its term (store.journal.writing) while it runs.
+Every write runs inside `admit`, which holds the gate of its term (store.journal.writing) while it runs, but
+formative entries and results: those read the gate once they are noted (api.entries, store.journal.shut).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -93,13 +94,15 @@ def school_calendar(school_id: str, year: int, grade: int) -> SchoolCalendar:
 
 
 @contextmanager
-def admit(rules: Rules, caller: Caller, day: date, term: str, reason: str | None) -> Iterator[store.Actor]:
+def admit(rules: Rules, caller: Caller, day: date, term: str, reason: str | None, *,
+          gated: bool = True) -> Iterator[store.Actor]:
     """The writer of a change dated `day` in `term`, for the writes made inside the block: 409 if the period is
-    closed or the edit window passed. The block runs holding the term's gate, so a close waits for it."""
+    closed or the edit window passed. The block runs holding the term's gate, so a close waits for it, unless
+    `gated` is False: formative entries and results, which api.entries notes and checks against the gate."""
     if reason is not None and len(reason) > MAX_TEXT:
         raise RulesBroken("The reason is too long.",
                           [Violation("too-long", "reason", f"at most {MAX_TEXT} characters")])
-    with store.writing(rules.journal.journal_id, term):
+    with store.writing(rules.journal.journal_id, term) if gated else nullcontext():
         role = writer_role(rules.window, day, dates.today_kz(),
                            teacher=rules.journal.journal_id in caller.journals,
                            admin=caller.has(Role.SCHOOL_ADMIN, rules.journal.school_id), reason=reason)

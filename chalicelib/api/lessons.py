@@ -156,7 +156,7 @@ def _entries(call: Call, lesson_id: str, kind: str) -> dict[str, Any]:
     if violations:
         raise RulesBroken("The entries cannot be saved.", violations)
     wanted = [Wanted(i, e["student_id"], _values(kind, e), e.get("version")) for i, e in enumerate(entries)]
-    with admit(rules, call.caller, day, term, body.get("reason")) as actor:
+    with admit(rules, call.caller, day, term, body.get("reason"), gated=kind == "A") as actor:
         saved = save_entries(journal.journal_id, term, kind, lesson_id, day.isoformat(), wanted, actor)
     return {"lesson_id": lesson_id, "kind": store.KINDS[kind], "entries": ordered_entries(pupils, saved)}
 

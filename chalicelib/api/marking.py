@@ -7,9 +7,12 @@ Query of the pupil's partition) and, consistently, the few noted entries the ind
 directory the class, its journals and the school's subjects (one Query each), the school's settings and its
 own term dates, if any.
 
-Reads of a journal's marks: its formative entries and results of the period (two consistent Queries per term),
-the journal's pupils (the class's, or a subgroup's) and the period's status sheet (one GetItem); a close also
-reads the journal's closes (one Query), whose marks give the annual marks.
+Reads of a journal's live marks (the statistics before the close): the journal's pupils (the class's, or a
+subgroup's: `membership.pupils_of_journal`), the period's status sheet and the stream-kept counters
+(`chalicelib.store.counters`: one GetItem each), never the journal's entries; the figures say `as_of`, when the
+counters last changed. A close reads its formative entries and results of the period (two consistent Queries per
+term), the journal's pupils, the status sheet and the journal's closes (one Query), whose marks give the annual
+marks.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from typing import Any
 from chalicelib.domain import calendar, dates
 from chalicelib.domain.assessment import (
     FO, SOCH, SOR, PeriodInputs, PeriodMark, RulePack, Scheme, Standing, annual_mark, class_statistics, compute_period,
-    json_number, pack_for, rule_packs, scheme_for, standing_document,
+    json_number, rule_packs, scheme_for, standing_document,
 )
 from chalicelib.domain.collation import name_sort_key, sort_people
 from chalicelib.domain.errors import Conflict, FieldError, NotFound, RuleViolation
@@ -31,10 +34,12 @@ from chalicelib.domain.standing import (
     Cell, figure, figures, inputs_of, missing_at_close, own_period, periods_of, terms_in, unmarked_document,
     year_document,
 )
-from chalicelib.store import marks, membership, people, schools
+from chalicelib.domain.tally import counted_inputs
+from chalicelib.store import counters, marks, membership, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, SettingsItem, SubjectItem
 from chalicelib.store.marks import STATUS_FIELDS, PeriodRecord, mark_of, mark_text, record_key
+from chalicelib.store.packs import pack_with
 
 __all__ = ["Setup", "PeriodIncomplete", "setup_of", "check_period", "pupil_standing", "live_marks",
            "close_period", "statistics"]
@@ -67,17 +72,8 @@ class Setup:
         return self.journal.journal_id
 
 
-def _school_pack(year: int, settings: SettingsItem | None) -> RulePack:
-    """The pack in force at the start of the school year, with the school's §3 settings where it set them."""
-    pack = pack_for(year)
-    if settings is None:
-        return pack
-    return pack.with_settings(sor_method=settings.sor_method, pool_fo_with_sor=settings.pool_fo_with_sor,
-                              fo_max=None if settings.fo_max is None else int(settings.fo_max))
-
-
 def _setup(journal: JournalItem, klass: ClassItem, subject: SubjectItem, settings: SettingsItem | None) -> Setup:
-    pack = _school_pack(int(klass.year), settings)
+    pack = pack_with(int(klass.year), settings)
     hours = int(journal.hours_per_week)
     scheme = scheme_for(pack, grade=int(klass.grade), assessment=subject.assessment, hours_per_week=hours)
     return Setup(journal, klass, subject, pack, scheme, periods_of(pack, scheme, hours))
@@ -250,23 +246,41 @@ def _journal_inputs(setup: Setup, period: str, pupils: Sequence[PersonItem],
     return inputs
 
 
-def live_marks(journal: JournalItem, period: str) -> dict[str, PeriodMark | None]:
-    """Every pupil's mark in a journal's period as it stands now (the statistics before the close)."""
+def live_marks(journal: JournalItem, period: str) -> tuple[dict[str, PeriodMark | None], str | None]:
+    """Every pupil's mark in a journal's period as the counters have it (the statistics before the close), with
+    the statuses and verdicts the school set, and when the counters last changed (None: nothing counted yet).
+
+    Reads the journal's pupils (one Query), the status sheet and the counters (one GetItem each per term), never
+    its entries; but a school whose SOR mark is the mean of each SOR's percentage needs each result, which the
+    counters' sums lose: its marks are computed from the entries, as of now.
+    """
     setup = setup_of(journal)
     check_period(setup, period)
     pupils = membership.pupils_of_journal(journal)
     sheet = marks.status_sheet(setup.journal_id, period)
-    return {pupil: compute_period(setup.pack, setup.scheme, inputs).mark
-            for pupil, inputs in _journal_inputs(setup, period, pupils, sheet).items()}
+    if setup.pack.sor_method != "points":
+        return ({pupil: compute_period(setup.pack, setup.scheme, inputs).mark
+                 for pupil, inputs in _journal_inputs(setup, period, pupils, sheet).items()},
+                dates.to_rfc3339(dates.now_kz()))
+    counted = counters.class_counters(setup.journal_id, period)
+    found = {}
+    for pupil in pupils:
+        said, sums = sheet.get(pupil.person_id, {}), counted.pupils.get(pupil.person_id)
+        inputs = counted_inputs(sums.sums() if sums is not None else (), status=said.get("status"),
+                                passed=said.get("passed") if setup.scheme is Scheme.PASS_FAIL else None)
+        found[pupil.person_id] = compute_period(setup.pack, setup.scheme, inputs).mark
+    return found, counted.as_of
 
 
 def statistics(journal: JournalItem, period: str) -> dict[str, Any]:
-    """§8 figures: from the final marks once the period is closed, else from the live marks."""
+    """§8 figures: from the final marks once the period is closed, else from the live marks of the counters;
+    `as_of` says when they were last set."""
     marker = store.close_marker(journal.journal_id, period)
     if marker is not None and marker.closed:
         found, as_of, final = (marker.marks or {}).values(), marker.done or marker.at, True
     else:
-        found, as_of, final = live_marks(journal, period).values(), dates.to_rfc3339(dates.now_kz()), False
+        live, as_of = live_marks(journal, period)
+        found, final = live.values(), False
     return {"journal_id": journal.journal_id, "period": period, **class_statistics(found).as_json(),
             "as_of": as_of, "final": final}
 

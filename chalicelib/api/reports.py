@@ -25,8 +25,6 @@ from chalicelib.domain import dates
 from chalicelib.domain.errors import FieldError, Forbidden, NotFound, RuleViolation
 from chalicelib.domain.journal import PERIODS
 from chalicelib.domain.policy import REGIONS, Action, Caller, Role, Target, Verdict, decide
-from chalicelib.domain.reports import LANGUAGES, week_of
-from chalicelib.jobs.reports import KINDS, request_report
 from chalicelib.store import files, people, reports, schools
 from chalicelib.store.reports import ReportItem, Spec
 
@@ -57,6 +55,9 @@ def _unknown(field: str) -> RuleViolation:
 
 def _checked(body: dict[str, Any]) -> Spec:
     """The tuple the body asks for, its values checked (422 for each rule broken, the first reported)."""
+    from chalicelib.domain.reports import LANGUAGES, week_of  # the reports' modules load on a report's request
+    from chalicelib.jobs.reports import KINDS
+
     kind, fmt, language = body["kind"], body["format"], body["language"]
     if kind not in KINDS:
         raise _broken("kind", "one of " + ", ".join(KINDS))
@@ -161,6 +162,8 @@ def _view(item: ReportItem) -> dict[str, Any]:
 @endpoint(bp, "/v1/reports", "POST", creates=True, request=_REQUEST, statuses=(202, 400, 401, 403, 422),
           summary="Ask for a report (class sheet, school, timeliness, region, national, parent weekly)")
 def ask(call: Call) -> Reply:
+    from chalicelib.jobs.reports import request_report
+
     spec = _admits(call.caller, _checked(call.json(_REQUEST)))
     item = request_report(spec)
     return Reply({"report_id": item.report_id, "status": "pending"}, status=202)

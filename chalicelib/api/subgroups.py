@@ -1,7 +1,8 @@
 """Subgroups: a journal for part of a class (a language or IT group), and the pupils a journal is kept for.
 
-A subgroup's grid, entries, works and closes cover its pupils only (`chalicelib.store.membership`); a pupil's
-diary shows the lessons of the whole-class journals and of their own groups. A pupil taken out of a group keeps
+A subgroup's grid, entries, works, statistics and closes cover its pupils only (`chalicelib.store.membership`),
+and only its teachers write it (the policy's WRITE_JOURNAL: the journals a teacher is linked to); a pupil's
+diary and standing show the whole-class journals and their own groups. A pupil taken out of a group keeps
 the entries recorded while they were in it (they are in the pupil's history).
 """
 from __future__ import annotations

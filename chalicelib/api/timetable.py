@@ -4,10 +4,11 @@ cancelled lessons (issue "school life", item 1).
 A substitute teacher acts as the journal's teacher for that one lesson (its attendance and formative entries);
 a cancelled lesson takes no entries until it is restored. The school_admin sets bells, grids and substitutes;
 a cancellation is set by the journal's teacher or the school_admin, inside the edit window like any change.
+Planning writes into no closed period and no school year made read-only by its rollover (409, nothing planned).
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -21,15 +22,16 @@ from chalicelib.api.views import target_of
 from chalicelib.auth import authorize
 from chalicelib.domain import dates
 from chalicelib.domain import timetable as rules
-from chalicelib.domain.errors import BadRequest, FieldError, NotFound, RuleViolation, StaleVersion
-from chalicelib.domain.journal import PERIODS, RulesBroken, Violation, covering
+from chalicelib.domain.errors import BadRequest, Conflict, FieldError, NotFound, RuleViolation, StaleVersion
+from chalicelib.domain.journal import PERIODS, PeriodClosed, RulesBroken, Violation
 from chalicelib.domain.policy import Action, Caller, Role, Target
 from chalicelib.store import people, schools
 from chalicelib.store import journal as journals
 from chalicelib.store import timetable as store
 from chalicelib.store.directory import ClassItem, JournalItem
+from chalicelib.store.movement import YEAR_CLOSED
 
-__all__ = ["bp", "lesson_caller", "refuse_cancelled", "LessonCancelled", "bells_of", "schedule_view",
+__all__ = ["bp", "lesson_caller", "refuse_cancelled", "LessonCancelled", "YearReadOnly", "bells_of", "schedule_view",
            "find_lesson"]
 
 bp = Blueprint(__name__)
@@ -186,27 +188,64 @@ def _narrowed(call: Call) -> tuple[date | None, date | None]:
     return found[0], found[1]
 
 
-def generate(klass: ClassItem, period: str, grid: store.GridItem, actor: journals.Actor,
-             narrowed: tuple[date | None, date | None] = (None, None)) -> dict[str, Any]:
-    """Create a class's planned lessons of a period from its grid (days of closed periods left out)."""
+@dataclass(frozen=True, slots=True)
+class _ClassPlan:
+    """What planning a class's period would write: its lessons not there yet, with each day's term."""
+
+    klass: ClassItem
+    start: date | None
+    end: date | None
+    planned: int
+    fresh: list[rules.Planned]
+    terms: dict[date, str]
+    subjects: dict[str, str]
+
+
+class YearReadOnly(Conflict):
+    slug, title = "year-read-only", "The school year is read-only"
+
+
+def _class_plan(klass: ClassItem, period: str, grid: store.GridItem,
+                narrowed: tuple[date | None, date | None] = (None, None)) -> _ClassPlan:
+    """A class's planned lessons of a period from its grid, those already there left out."""
     calendar = school_calendar(klass.school_id, int(klass.year), int(klass.grade))
+    own = {j.journal_id: j.subject_id for j in schools.journals_of_class(klass.class_id)}
     if period not in calendar.periods:
-        return {"class_id": klass.class_id, "from": None, "to": None, "planned": 0, "created": 0}
+        return _ClassPlan(klass, None, None, 0, [], {}, own)
     start, end = calendar.periods[period]
     start, end = max(start, narrowed[0] or start), min(end, narrowed[1] or end)
-    own = {j.journal_id: j for j in schools.journals_of_class(klass.class_id)}
     slots = [rules.Slot(s["weekday"], s["number"], s["journal_id"], s.get("room")) for s in grid.slots
              if s["journal_id"] in own]  # a journal removed since the grid was set plans nothing
     existing = frozenset((lesson.pk[2:], date.fromisoformat(journals.date_of(lesson)), int(lesson.number))
                          for lesson in store.planned_lessons(klass.class_id, start, end))
-    closed = {j: set(journals.closed_periods(j)) for j in {s.journal_id for s in slots}}
     wanted = rules.plan(slots, calendar, start, end)
-    fresh = [p for p in wanted if (p.journal_id, p.day, p.number) not in existing
-             and not set(covering(calendar.term_of(p.day))) & closed[p.journal_id]]
-    created = store.create_planned(klass.class_id, {j: own[j].subject_id for j in own}, fresh,
-                                   {p.day: calendar.term_of(p.day) for p in fresh}, actor)
-    return {"class_id": klass.class_id, "from": start.isoformat(), "to": end.isoformat(), "planned": len(wanted),
-            "created": created}
+    fresh = [p for p in wanted if (p.journal_id, p.day, p.number) not in existing]
+    return _ClassPlan(klass, start, end, len(wanted), fresh, {p.day: calendar.term_of(p.day) for p in fresh}, own)
+
+
+def _refused(shut: dict[tuple[str, str], frozenset[str]], classes: dict[str, str]) -> Conflict:
+    """409 naming every journal term planning would write into that is read-only, and why."""
+    errors = [FieldError(f"journals.{journal_id}", f"{term} of class {classes[journal_id]} is read-only: " + (
+        "its school year has ended (rollover)" if YEAR_CLOSED in closed else f"{', '.join(sorted(closed))} closed"))
+        for (journal_id, term), closed in sorted(shut.items())]
+    if any(YEAR_CLOSED in closed for closed in shut.values()):
+        return YearReadOnly("The school year has ended: its journals are read-only and nothing was planned.",
+                            errors)
+    return PeriodClosed("Closed periods take no lessons: nothing was planned; plan the dates still open (?from, ?to).",
+                     errors)
+
+
+def _write(plans: list[_ClassPlan], actor: journals.Actor) -> list[dict[str, Any]]:
+    """Create the planned lessons of every class, or none if any would go into a read-only journal term."""
+    terms = [(p.journal_id, plan.terms[p.day]) for plan in plans for p in plan.fresh]
+    try:
+        with store.open_gates(terms):
+            return [{"class_id": plan.klass.class_id, "from": plan.start.isoformat() if plan.start else None,
+                     "to": plan.end.isoformat() if plan.end else None, "planned": plan.planned,
+                     "created": store.create_planned(plan.klass.class_id, plan.subjects, plan.fresh, plan.terms,
+                                                    actor)} for plan in plans]
+    except store.TermsShut as closed:
+        raise _refused(closed.shut, {j: plan.klass.class_id for plan in plans for j in plan.subjects}) from None
 
 
 def _actor(caller: Caller) -> journals.Actor:
@@ -214,21 +253,22 @@ def _actor(caller: Caller) -> journals.Actor:
 
 
 @endpoint(bp, "/v1/classes/{class_id}/timetable/{period}/lessons", "POST", creates=True,
-          summary="Plan a class's lessons of a period from its timetable (?from, ?to narrow the dates)",
-          statuses=(201, 400, 403, 404, 422))
+          summary="Plan a class's lessons of a period from its timetable (?from, ?to narrow the dates); 409 "
+                  "period-closed or year-read-only, planning nothing, if a day falls in a read-only journal term",
+          statuses=(201, 400, 403, 404, 409, 422))
 def generate_class(call: Call, class_id: str, period: str) -> Reply:
     klass = _class(call, class_id, Action.MANAGE_SCHOOL)
     grid = store.get_grid(class_id, _period(period))
     if grid is None:
         raise RulesBroken("This class has no timetable for the period.",
                           [Violation("no-timetable", "period", f"set the timetable of {period} first")])
-    return Reply({"period": period, **generate(klass, period, grid, _actor(call.caller), _narrowed(call))},
-                 201)
+    done = _write([_class_plan(klass, period, grid, _narrowed(call))], _actor(call.caller))
+    return Reply({"period": period, **done[0]}, 201)
 
 
 @endpoint(bp, "/v1/schools/{school_id}/timetable/{period}/lessons", "POST", creates=True,
-          summary="Plan every class's lessons of a period from the timetables (?year=, ?from, ?to)",
-          statuses=(201, 400, 403, 404))
+          summary="Plan every class's lessons of a period from the timetables (?year=, ?from, ?to); 409, planning "
+                  "nothing, if any class's day falls in a read-only journal term", statuses=(201, 400, 403, 404, 409))
 def generate_school(call: Call, school_id: str, period: str) -> Reply:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
     raw = call.query("year") or ""
@@ -236,8 +276,9 @@ def generate_school(call: Call, school_id: str, period: str) -> Reply:
         raise BadRequest("year is required, e.g. 2026.", [FieldError("year", "a school year such as 2026")])
     grids = {g.class_id: g for g in store.school_grids(school_id, int(raw), _period(period))}
     classes = [c for c in schools.classes_of_school(school_id) if c.class_id in grids]
-    actor, narrowed = _actor(call.caller), _narrowed(call)
-    done = [generate(c, period, grids[c.class_id], actor, narrowed) for c in sorted(classes, key=lambda c: c.class_id)]
+    narrowed = _narrowed(call)
+    done = _write([_class_plan(c, period, grids[c.class_id], narrowed)
+                   for c in sorted(classes, key=lambda c: c.class_id)], _actor(call.caller))
     return Reply({"period": period, "year": int(raw), "classes": done,
                   "created": sum(d["created"] for d in done)}, 201)
 

@@ -147,7 +147,7 @@ def put_results(call: Call, work_id: str) -> dict[str, Any]:
         raise RulesBroken("The results cannot be saved.", violations)
     wanted = [Wanted(i, e["student_id"], _values(e, work, descriptors, rules.marking.feedback_only), e.get("version"))
               for i, e in enumerate(entries)]
-    with admit(rules, call.caller, day, term, body.get("reason")) as actor:
+    with admit(rules, call.caller, day, term, body.get("reason"), gated=False) as actor:
         saved = save_entries(journal.journal_id, term, "R", work_id, day.isoformat(), wanted, actor)
     return {"work_id": work_id, "kind": "result", "entries": ordered_entries(pupils, saved)}
 

@@ -5,7 +5,8 @@ country), then the pool gets a user of that name with `custom:person_id` (immuta
 `chalicelib.auth.identity` maps a token to its person by) and the file's password as a temporary one, which the
 user replaces at first sign-in. No invitation is sent: schools hand out the credentials. A pool user left
 over under a username the directory has just given out (a failed import, a person removed) is replaced. A
-login whose account is deactivated is disabled in the pool, so it can no longer sign in.
+login whose account is deactivated is disabled in the pool, so it can no longer sign in; a logout or a password
+reset signs the user out of the pool (their refresh tokens stop working).
 
 Users are created one call at a time (about 25 a second, within Cognito's default 50 a second for user
 creation); a failure deletes the users this call made, so the caller can release its claims and retry.
@@ -16,8 +17,6 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import boto3
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import Problem
@@ -82,7 +81,8 @@ class UserPool:
         self._call("reset", self._client.admin_set_user_password, username, Password=code, Permanent=False)
 
     def sign_out(self, username: str) -> None:
-        """Revoke the user's refresh tokens (an access token already issued lives until it expires)."""
+        """Revoke the user's refresh tokens (AdminUserGlobalSignOut); the access and id tokens already issued are
+        refused by the directory's token epoch (`chalicelib.auth.identity`)."""
         self._call("sign out", self._client.admin_user_global_sign_out, username)
 
     def _call(self, what: str, operation: Any, username: str, **extra: Any) -> None:
@@ -119,6 +119,8 @@ def user_pool() -> UserPool | None:
 
 @functools.cache
 def _client(region: str) -> Any:
+    import boto3  # on first use: only login administration calls Cognito
+
     return boto3.client("cognito-idp", region_name=region)
 
 

@@ -2,7 +2,8 @@
 
 One interface for both identity providers: the built-in one (local and test stages, tokens we sign) and Cognito
 (AWS stages). The token proves the identity; roles, children and journals come from the directory, read on
-every request (one Query), so a change of role or a deactivation applies at once.
+every request (one Query), so a change of role, a deactivation or a sign-out applies at once, to Cognito's tokens
+too (refused when issued before the account's token epoch).
 """
 from __future__ import annotations
 
@@ -89,9 +90,8 @@ def caller_of(verified: VerifiedToken) -> Caller | None:
     partition = people.load_person(str(person_id))
     if partition is None or partition.account is None or not partition.account.active:
         return None
-    epoch = verified.token_epoch
-    if epoch is not None and epoch < partition.account.token_epoch:
-        return None  # signed out or password changed after the token was issued
+    if not _issued_since(verified, int(partition.account.token_epoch)):
+        return None  # signed out, deactivated or password changed after the token was issued
     person, links = partition.person, partition
     grants = tuple(Grant(Role(link.role), link.school_id, link.region) for link in links.of_kind("role"))
     journals = links.of_kind("journal")
@@ -106,6 +106,16 @@ def caller_of(verified: VerifiedToken) -> Caller | None:
         taught_classes=frozenset(link.class_id for link in journals if link.class_id),
         homeroom_classes=frozenset(link.class_id for link in links.of_kind("homeroom") if link.class_id),
     )
+
+
+def _issued_since(verified: VerifiedToken, epoch: int) -> bool:
+    """Whether a token is younger than the account's last revocation (`chalicelib.store.accounts`): a built-in
+    token by the epoch it carries; a Cognito token by its issue time, which must be after the epoch's second (one
+    issued in that very second is refused too: the user signs in again)."""
+    if verified.token_epoch is not None:
+        return verified.token_epoch >= epoch
+    issued = verified.claims.get("iat")
+    return type(issued) is int and issued > epoch
 
 
 def _redeem_code(username: str, code: str, now: int) -> bool:

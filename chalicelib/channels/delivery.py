@@ -109,12 +109,12 @@ def notify_guardians(event: NoticeEvent, *, now: datetime | None = None) -> int:
     pupil = get_person(event.student_id) if guardians else None
     if pupil is None:
         return 0
-    subject = None if event.withdrawn else _subject_names(event)
+    subject = _subject_names(event) if event.names_subject and not event.withdrawn else None
     received = now or now_kz()
     window = timedelta(seconds=settings().notice_window_seconds)
     changed = 0
     for guardian in guardians:
-        notice = None if subject is None else render(event, f"{pupil.first_name} {pupil.last_name}", subject,
+        notice = None if event.withdrawn else render(event, f"{pupil.first_name} {pupil.last_name}", subject,
                                                      language_of(guardian))
         recipient = Recipient(guardian, store.load_profile(guardian.person_id))
         changed += deliver(recipient, event, notice, now=received, window=window)

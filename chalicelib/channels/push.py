@@ -9,7 +9,6 @@ import functools
 import json
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.channels.errors import AddressGone, PushUnavailable, Undelivered
@@ -23,6 +22,8 @@ _GONE = {"EndpointDisabled", "NotFound"}
 
 @functools.cache
 def _sns() -> Any:
+    import boto3  # on first use: only the functions that send load it
+
     return boto3.client("sns", region_name=settings().region)
 
 

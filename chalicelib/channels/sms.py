@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.channels.errors import Undelivered
@@ -16,6 +15,8 @@ __all__ = ["send_sms"]
 
 @functools.cache
 def _sns() -> Any:
+    import boto3  # on first use: only the functions that send load it
+
     return boto3.client("sns", region_name=settings().region)
 
 

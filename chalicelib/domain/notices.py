@@ -5,6 +5,10 @@ Pure. The stream consumer turns a journal change into a `NoticeEvent`; `render` 
 decides what one pending message becomes after a change (queue, replace, cancel, or nothing for a duplicate);
 `compose` turns the notices that leave together into one message.
 
+Besides a journal entry, a notice may tell of a final period mark (`period_mark`, written by a close) or of a
+threshold crossed (`mark_alert`: the live period mark entered or left the "2" band; `absence_alert`: the
+week's third unexcused missed lesson); the alerts are decided in `chalicelib.domain.alerts`.
+
 Decisions:
 - A notice is about one source entry (journal item); its newest version wins. A version at or below the one
   already seen is a duplicate or late delivery and changes nothing, whatever order the stream used.
@@ -29,13 +33,14 @@ from chalicelib.domain.dates import KZ_TZ
 from chalicelib.domain.errors import FieldError, RuleViolation
 
 __all__ = [
-    "KINDS", "LANGUAGES", "CHANNELS", "MODES", "ATTENDANCE_NOTICED", "MARKS", "PERIODS", "DIGEST_AT",
+    "KINDS", "ALERTS", "LANGUAGES", "CHANNELS", "MODES", "ATTENDANCE_NOTICED", "MARKS", "PERIODS", "DIGEST_AT",
     "DEFAULT_WINDOW", "FEEDBACK_LIMIT", "SHORT_LIMIT", "InvalidNotice", "Names", "NoticeEvent", "Notice",
     "QuietHours", "DEFAULT_QUIET", "Preferences", "Outbox", "Queued", "Message", "render", "due_at", "next_outbox",
     "compose", "updated_preferences",
 ]
 
-KINDS = ("formative", "result", "attendance", "period_mark")
+KINDS = ("formative", "result", "attendance", "period_mark", "mark_alert", "absence_alert")
+ALERTS = ("entered", "left")  # a mark alert: the live mark entered the "2" band, or left it
 LANGUAGES = ("kk", "ru")
 CHANNELS = ("inbox", "email", "sms", "push")
 MODES = ("immediate", "daily", "off")
@@ -91,6 +96,8 @@ class NoticeEvent:
     period: str | None = None  # T1..T4, H1, H2, Y
     lesson_date: date | None = None
     feedback: str | None = None
+    alert: str | None = None  # a mark alert: entered | left
+    count: int | None = None  # a mark alert: which crossing; an absence alert: lessons missed that week
     removed: bool = False
 
     def __post_init__(self) -> None:
@@ -109,6 +116,15 @@ class NoticeEvent:
         if self.kind == "period_mark" and (self.period not in PERIODS or self.mark not in MARKS
                                            or isinstance(self.mark, bool)):
             raise InvalidNotice("a period mark needs its period (T1..T4, H1, H2, Y) and a mark")
+        if self.kind == "mark_alert" and (self.period not in PERIODS or self.alert not in ALERTS):
+            raise InvalidNotice("a mark alert needs its period and whether the mark entered or left the band")
+        if self.kind == "absence_alert" and (self.lesson_date is None or not self.count or self.count < 1):
+            raise InvalidNotice("an absence alert needs its week's Monday and how many lessons were missed")
+
+    @property
+    def names_subject(self) -> bool:
+        """Whether the notice speaks of one subject (an absence alert counts every subject of the week)."""
+        return self.kind != "absence_alert"
 
     @property
     def withdrawn(self) -> bool:
@@ -119,7 +135,7 @@ class NoticeEvent:
     def fingerprint(self) -> str:
         """What the entry says, names aside: equal fingerprints tell a guardian the same thing."""
         said = [self.kind, self.withdrawn, self.points, self.max_points, self.status, self.mark, self.work_kind,
-                self.work_title, self.period, self.feedback]
+                self.work_title, self.period, self.feedback, self.alert, self.count]
         return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()[:24]
 
 
@@ -154,6 +170,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "2": "2 (қанағаттанарлықсыз)", "3": "3 (қанағаттанарлық)", "4": "4 (жақсы)", "5": "5 (өте жақсы)",
         "pass": "есептелді", "fail": "есептелмеді", "not_assessed": "аттестатталмады", "exempt": "босатылған",
         "several": "{pupil}: {n} жаңа хабарлама", "digest": "Күнделікті хабарлама, {day}",
+        "mark_alert": "Назар аударыңыз: {subject}", "absence_alert": "Себепсіз қалдырылған сабақтар",
+        "span.T": "{n}-тоқсан", "span.H": "{n}-жартыжылдық", "span.Y": "оқу жылы",
+        "entered": "ағымдағы баға «2»-ге түсті (40 %-дан төмен)", "left": "ағымдағы баға енді «2» емес",
+        "now": ", қазір «{mark}»", "absences": "{day} басталған аптада {n} сабақ себепсіз қалдырылды",
     },
     "ru": {
         "formative": "Формативное оценивание: {subject}", "result": "Результат {work}: {subject}",
@@ -167,6 +187,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "2": "2 (неудовлетворительно)", "3": "3 (удовлетворительно)", "4": "4 (хорошо)", "5": "5 (отлично)",
         "pass": "зачёт", "fail": "незачёт", "not_assessed": "не аттестован(а)", "exempt": "освобождён(а)",
         "several": "{pupil}: новых сообщений — {n}", "digest": "Ежедневная сводка, {day}",
+        "mark_alert": "Внимание: {subject}", "absence_alert": "Пропуски без уважительной причины",
+        "span.T": "{n} четверть", "span.H": "{n} полугодие", "span.Y": "учебный год",
+        "entered": "текущая оценка снизилась до «2» (ниже 40 %)", "left": "текущая оценка больше не «2»",
+        "now": ", сейчас «{mark}»",
+        "absences": "на неделе с {day} пропущено уроков без уважительной причины: {n}",
     },
 }
 
@@ -187,16 +212,32 @@ def _day(d: date) -> str:
     return d.strftime("%d.%m.%Y")
 
 
-def render(event: NoticeEvent, pupil: str, subject: Names, language: str) -> Notice:
-    """`event` worded in `language` for a guardian of `pupil` (names as the guardian reads them)."""
+def _alert_line(event: NoticeEvent, name: str, words: Mapping[str, str]) -> str:
+    if event.kind == "absence_alert":
+        return words["absences"].format(day=_day(event.lesson_date), n=event.count)  # type: ignore[arg-type]
+    period = event.period or ""
+    line = f"{name}, {words['span.' + period[0]].format(n=period[1:])}: {words[event.alert or '']}"
+    if event.alert == "left" and event.mark is not None:
+        mark = event.mark if isinstance(event.mark, int) else words.get(str(event.mark), str(event.mark))
+        line += words["now"].format(mark=mark)
+    return line
+
+
+def render(event: NoticeEvent, pupil: str, subject: Names | None, language: str) -> Notice:
+    """`event` worded in `language` for a guardian of `pupil` (names as the guardian reads them; `subject` may be
+    None only for a notice that names none)."""
     if language not in LANGUAGES:
         raise InvalidNotice(f"notices are worded in {', '.join(LANGUAGES)}")
     if event.withdrawn:
         raise InvalidNotice("a withdrawal is not worded: it only cancels")
-    words, name = _WORDS[language], subject.in_(language)
+    if subject is None and event.names_subject:
+        raise InvalidNotice("the notice needs its subject's names")
+    words, name = _WORDS[language], subject.in_(language) if subject is not None else ""
     when = f"{_day(event.lesson_date)}, " if event.lesson_date else ""
     kind = event.kind
-    if kind == "attendance":
+    if kind in ("mark_alert", "absence_alert"):
+        line = _alert_line(event, name, words)
+    elif kind == "attendance":
         line = f"{when}{name}: {words[event.status or '']}"
     elif kind == "period_mark":
         period = event.period or ""

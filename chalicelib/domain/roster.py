@@ -4,8 +4,11 @@ Pure functions behind `POST /v1/schools/{school_id}/roster`, in three steps that
 (a 422 problem listing every bad row and field) and write nothing:
 
 1. `parse_roster(data)` checks the file on its own and returns one `RosterRow` per data row;
-2. `check_against_directory(rows, view)` checks it against what the school already holds;
+2. `check_against_directory(rows, view, on)` checks it against what the school already holds;
 3. `plan_import(rows, people)` sorts the rows into people to create, to update and unchanged.
+
+A stored pupil the file names in another class (or back in a class after leaving the school) moves there on the
+import's day `on`, like a transfer: the row is refused when their last move takes effect on or after that day.
 
 Row numbers are the ones Excel shows: the header is row 1 and the first data row is row 2; a quoted field that
 spans several lines still makes one row, and blank rows keep their number. Errors about the whole file have
@@ -23,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from chalicelib.domain.errors import FieldError, RuleViolation
 
@@ -96,6 +100,7 @@ class ExistingPerson:
     email: str | None
     phone: str | None
     guardian_of: frozenset[str]
+    moved_until: date | None = None  # a pupil's last day in the class they were in before (None: never moved)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,6 +151,10 @@ class ImportPlan:
     update: list[tuple[RosterRow, ExistingPerson]]
     unchanged: list[tuple[RosterRow, ExistingPerson]]
 
+    def moves(self) -> list[tuple[RosterRow, ExistingPerson]]:
+        """The updates that put a stored pupil in another class (or back in the school)."""
+        return [(r, old) for r, old in self.update if r.role == "student" and r.class_id != old.class_id]
+
 
 def parse_roster(data: bytes, *, default_language: str = "kk") -> list[RosterRow]:
     """Read and check a roster file; an empty `language` cell means `default_language`."""
@@ -181,8 +190,10 @@ def parse_roster(data: bytes, *, default_language: str = "kk") -> list[RosterRow
     return [RosterRow(row=number, **values) for number, values in drafts]
 
 
-def check_against_directory(rows: Sequence[RosterRow], directory: RosterDirectoryView) -> None:
-    """Check parsed rows against the school's classes, people and the country's usernames."""
+def check_against_directory(rows: Sequence[RosterRow], directory: RosterDirectoryView,
+                            on: date | None = None) -> None:
+    """Check parsed rows against the school's classes, people and the country's usernames; `on` the import's
+    day (None: a pupil's class change is not checked against their last move)."""
     errors: list[RowError] = []
     students_in_file = {r.external_id for r in rows if r.role == "student"}
     for r in rows:
@@ -192,6 +203,9 @@ def check_against_directory(rows: Sequence[RosterRow], directory: RosterDirector
                                                   "a role cannot be changed by import"))
         if r.class_id is not None and r.class_id not in directory.class_ids:
             errors.append(RowError(r.row, "class_id", "no class with this id in this school"))
+        elif (effective := _later_move(r, existing, on)) is not None:
+            errors.append(RowError(r.row, "class_id", f"this pupil's last move takes effect on {effective}, after "
+                                                      "the import's day; move them with a transfer"))
         has_login = existing is not None and existing.username is not None
         owner = (directory.school_id, r.external_id)
         if has_login and r.username != existing.username:
@@ -207,9 +221,17 @@ def check_against_directory(rows: Sequence[RosterRow], directory: RosterDirector
         raise RosterRejected(errors)
 
 
+def _later_move(r: RosterRow, existing: ExistingPerson | None, on: date | None) -> date | None:
+    """The day a pupil's last move takes effect, if a class change on `on` would not come after it."""
+    if on is None or existing is None or existing.moved_until is None or r.class_id == existing.class_id:
+        return None
+    return existing.moved_until + timedelta(days=1) if on <= existing.moved_until else None
+
+
 def check_roster(data: bytes, view_of: Callable[[Sequence[RosterRow]], RosterDirectoryView],
-                 *, default_language: str = "kk") -> tuple[list[RosterRow], RosterDirectoryView]:
-    """Both steps at once, reporting every problem of the file in one `RosterRejected`.
+                 *, default_language: str = "kk", on: date | None = None
+                 ) -> tuple[list[RosterRow], RosterDirectoryView]:
+    """Both steps at once, reporting every problem of the file in one `RosterRejected`; `on` the import's day.
 
     Rows with a problem of their own are left out of the directory checks, but still count as students of the
     file, so a parent naming them is not blamed twice. `view_of(rows)` reads the directory.
@@ -222,7 +244,7 @@ def check_roster(data: bytes, view_of: Callable[[Sequence[RosterRow]], RosterDir
             raise
     view = view_of(rows)
     try:
-        check_against_directory(rows, replace(view, student_external_ids=view.student_external_ids | students))
+        check_against_directory(rows, replace(view, student_external_ids=view.student_external_ids | students), on)
     except RosterRejected as more:
         errors += more.row_errors
     if errors:

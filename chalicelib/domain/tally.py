@@ -16,7 +16,10 @@ expired (`forget_entry`) leaves the ledger, so that a new item under the same ke
 The stream consumer adds `difference(tally(after), tally(before))` to the counters; reconciliation builds the
 ledgers from the journal and compares totals. An entry counts for its teacher and day only once its lesson or
 work is known, and a result counts for SOR or SOCH only then: the totals converge when that record arrives.
-`distribution` gives the class's live marks from the pupils' sums (`sor_method` "points", both shipped packs).
+A removed lesson or work (its tombstone, `Target.removed`) counts for nothing, its entries neither; when the
+tombstone expires it leaves the ledger (`forget_target`), so that the lesson's place may be taken again.
+`counted_inputs` and `distribution` give a pupil's inputs and the class's live marks from the pupils' sums: exact
+for `sor_method` "points" (both shipped packs); "mean_of_percentages" needs each SOR's result, which sums lose.
 """
 from __future__ import annotations
 
@@ -24,11 +27,11 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from chalicelib.domain.assessment import PeriodInputs, RulePack, Scheme, WorkResult, compute_period
+from chalicelib.domain.assessment import PeriodInputs, RulePack, Scheme, Status, WorkResult, compute_period
 
 __all__ = [
     "PUPIL_FIELDS", "TEACHER_FIELDS", "SCHOOL_FIELDS", "ATTENDANCE", "ABSENCES", "Key", "Target", "EntryState",
-    "Ledger", "tally", "difference", "accumulate", "pupil_sums", "live_mark", "distribution",
+    "Ledger", "tally", "difference", "accumulate", "pupil_sums", "counted_inputs", "live_mark", "distribution",
 ]
 
 ATTENDANCE = ("present", "absent", "excused", "ill", "late")
@@ -42,7 +45,8 @@ Key = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A lesson or work as counted: its version, day (ISO date), teacher, and topic or kind and maximum."""
+    """A lesson or work as counted: its version, day (ISO date), teacher, and topic or kind and maximum;
+    `removed`: a tombstone (it and its entries count for nothing)."""
 
     version: int
     day: str
@@ -50,6 +54,7 @@ class Target:
     topic: bool = False
     work_kind: str | None = None  # SOR | SOCH (works)
     max_points: int = 0
+    removed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,13 @@ class Ledger:
     def drop_target(self, version: int) -> bool:
         """The lesson or work was deleted after `version`."""
         if self.target is None or self.target.version > version:
+            return False
+        self.target = None
+        return True
+
+    def forget_target(self, version: int) -> bool:
+        """A tombstone of `version` expired: forget it (it counted for nothing); a live lesson or work stays."""
+        if self.target is None or not self.target.removed or self.target.version > version:
             return False
         self.target = None
         return True
@@ -120,6 +132,8 @@ def tally(ledger: Ledger) -> dict[Key, int]:
     """Everything one lesson or work counts for (zero amounts left out)."""
     total: dict[Key, int] = {}
     target = ledger.target
+    if target is not None and target.removed:
+        return total
     live = [(letter, pupil, state.value) for (letter, pupil), state in sorted(ledger.entries.items()) if state.live]
     for letter, pupil, value in live:
         if letter == "A" and isinstance(value, str):
@@ -179,13 +193,18 @@ def _spread(total: int, count: int) -> tuple[int, ...]:
     return (low + 1,) * extra + (low,) * (count - extra)
 
 
+def counted_inputs(sums: Sequence[int], *, status: str | None = None, passed: bool | None = None) -> PeriodInputs:
+    """A pupil's inputs from their sums (PUPIL_FIELDS order), with the status and verdict the school set."""
+    fo_sum, fo_count, sor_points, sor_max, soch_points, soch_max = (list(sums) + [0] * 6)[:6]
+    return PeriodInputs(fo=_spread(fo_sum, fo_count),
+                        sor=(WorkResult(sor_points, sor_max),) if sor_max else (),
+                        soch=(WorkResult(soch_points, soch_max),) if soch_max else (),
+                        status=Status(status or Status.ASSESSED), passed=passed)
+
+
 def live_mark(sums: Sequence[int], pack: RulePack, scheme: Scheme) -> int | str | None:
     """A pupil's live mark from their sums (None before any entry that counts)."""
-    fo_sum, fo_count, sor_points, sor_max, soch_points, soch_max = sums[:6]
-    inputs = PeriodInputs(fo=_spread(fo_sum, fo_count),
-                          sor=(WorkResult(sor_points, sor_max),) if sor_max else (),
-                          soch=(WorkResult(soch_points, soch_max),) if soch_max else ())
-    return compute_period(pack, scheme, inputs).mark
+    return compute_period(pack, scheme, counted_inputs(sums)).mark
 
 
 def distribution(pupils: Mapping[str, Sequence[int]], pack: RulePack, scheme: Scheme) -> dict[str, int]:

@@ -4,12 +4,17 @@ For each journal of the school, one consistent Query reads every item (tombstone
 sheets and day items they give (`chalicelib.domain.tally`, the very arithmetic the stream consumer uses) are
 compared with what the counters table holds, field by field. `--repair` writes what the journal says over
 what drifted and deletes counters nothing accounts for (run it while the school is not writing: the nightly
-run is at 02:00 UTC+5). By hand:
+run is at 02:00 UTC+5).
 
-    python -m chalicelib.jobs.reconcile <school_id> [--repair]
+The nightly schedule only fans out (`fan_out`): one task per school on the tasks queue (`TASK`), each run by
+the queue's function on its own, so no Lambda run holds the whole country and a school that fails is retried
+alone. By hand (`make reconcile [SCHOOL=<id>] [REPAIR=1]`):
 
-prints one line per drift and exits 1 if there was any that is not repaired. `reconcile_all` (the nightly
-schedule) does every school of every region and repairs.
+    python -m chalicelib.jobs.reconcile [<school_id>] [--repair] [--queue]
+
+reconciles one school, or every school one after another (`reconcile_all`), here; `--queue` queues every
+school (or the one named) as the schedule does instead. It prints one line per drift and exits 1 if there was
+any that is not repaired.
 """
 from __future__ import annotations
 
@@ -20,13 +25,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.dates import now_kz, to_rfc3339
 from chalicelib.domain.policy import REGIONS
 from chalicelib.domain.tally import PUPIL_FIELDS, Key, Ledger, accumulate, pupil_sums, tally
+from chalicelib.jobs.tasks import TASKS, enqueue
 from chalicelib.store import counters
 from chalicelib.store import journal as journal_store
 from chalicelib.store.schools import classes_of_school, journals_of_class, schools_of_region
 
-__all__ = ["Drift", "Expected", "expected_of", "reconcile_school", "reconcile_all", "main"]
+__all__ = ["TASK", "Drift", "Expected", "expected_of", "reconcile_school", "reconcile_all", "schools", "fan_out",
+           "main"]
+
+TASK = "reconcile_school"
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +145,9 @@ def reconcile_school(school_id: str, *, repair: bool = False) -> list[Drift]:
 
 def _repair(want: Expected, held: Mapping[tuple[str, str], Any], days: Mapping[tuple[str, str], Any],
             drifted: set[tuple[str, str]]) -> None:
-    """Write what the journal says over every drifted item, and delete those it does not account for."""
+    """Write what the journal says over every drifted item (a sheet as of now), and delete those it does not
+    account for."""
+    repaired = to_rfc3339(now_kz())
     with counters.CounterRecord.batch_write() as batch:
         for key in sorted(drifted):
             if key in want.days:
@@ -143,28 +155,63 @@ def _repair(want: Expected, held: Mapping[tuple[str, str], Any], days: Mapping[t
             elif key in want.sheets or key in want.ledgers:
                 item = want.sheets.get(key) or want.ledgers[key]
                 item.rev = int(held[key].rev) + 1 if key in held else 1
+                if isinstance(item, counters.SheetItem):
+                    item.as_of = repaired  # what the statistics say they are as of
                 batch.save(item)
             else:
                 batch.delete(held.get(key) or days[key])
 
 
+def schools() -> list[str]:
+    """Every school of every region, by region and id."""
+    return [school for region in sorted(REGIONS) for school in sorted(s.school_id for s in schools_of_region(region))]
+
+
+def _reconciled(school_id: str, repair: bool) -> list[Drift]:
+    drifts = reconcile_school(school_id, repair=repair)
+    if drifts:
+        log.warning("school %s: %d counters drifted%s", school_id, len(drifts), ", repaired" if repair else "")
+    return drifts
+
+
 def reconcile_all(*, repair: bool = True) -> dict[str, int]:
-    """Reconcile every school of every region; the number of drifts found per school that had any."""
-    found = {}
-    for region in sorted(REGIONS):
-        for school in sorted(s.school_id for s in schools_of_region(region)):
-            drifts = reconcile_school(school, repair=repair)
-            if drifts:
-                found[school] = len(drifts)
-                log.warning("school %s: %d counters drifted%s", school, len(drifts), ", repaired" if repair else "")
-    return found
+    """Reconcile every school here, one after another; the number of drifts per school that had any."""
+    found = {school: len(_reconciled(school, repair)) for school in schools()}
+    return {school: n for school, n in found.items() if n}
+
+
+def fan_out(*, repair: bool = True, school_ids: list[str] | None = None) -> int:
+    """Queue one reconciliation task per school (every school unless named); how many were queued."""
+    chosen = schools() if school_ids is None else school_ids
+    for school in chosen:
+        enqueue(TASK, school_id=school, repair=repair)
+    return len(chosen)
+
+
+def _task(message: dict[str, Any]) -> None:
+    _reconciled(str(message["school_id"]), bool(message.get("repair", True)))
+
+
+TASKS[TASK] = _task
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.jobs.reconcile", description=__doc__.split("\n")[0])
-    parser.add_argument("school_id")
+    parser.add_argument("school_id", nargs="?", help="one school (default: every school)")
     parser.add_argument("--repair", action="store_true", help="write what the journal says over what drifted")
+    parser.add_argument("--queue", action="store_true", help="queue the schools' tasks instead of running here")
     args = parser.parse_args(argv)
+    named = [args.school_id] if args.school_id else None
+    if args.queue:
+        print(f"{fan_out(repair=args.repair, school_ids=named)} schools queued")
+        return 0
+    if named is None:
+        found = reconcile_all(repair=args.repair)
+        for school, n in found.items():
+            print(f"{school}: {n} drifted counters")
+        print(f"{sum(found.values())} drifted counters in {len(found)} schools"
+              + (", repaired" if args.repair and found else ""))
+        return 1 if found and not args.repair else 0
     drifts = reconcile_school(args.school_id, repair=args.repair)
     for drift in drifts:
         print(drift)

@@ -1,6 +1,6 @@
 """Redrive: records the stream consumers parked, replayed through the same consumer, days later if need be.
 
-    python -m chalicelib.jobs.redrive [--consumer audit|counters|notifications]
+    python -m chalicelib.jobs.redrive [--consumer alerts|audit|counters|notifications]
 
 Every record a consumer parked (oldest first) is delivered again to that consumer, 100 to a batch, through the
 stream's own machinery (`chalicelib.streams.batch.handle`): a record applied now leaves the parked table; one
@@ -21,12 +21,12 @@ import boto3
 
 from chalicelib.config import settings
 from chalicelib.store import parked
-from chalicelib.streams import audit, counters, notifications
+from chalicelib.streams import alerts, audit, counters, notifications
 from chalicelib.streams.batch import Consumer, handle
 
 __all__ = ["CONSUMERS", "Redriven", "redrive", "clear_dead_letters", "main"]
 
-CONSUMERS: dict[str, Consumer[Any]] = {c.name: c for c in (audit.CONSUMER, counters.CONSUMER,
+CONSUMERS: dict[str, Consumer[Any]] = {c.name: c for c in (alerts.CONSUMER, audit.CONSUMER, counters.CONSUMER,
                                                           notifications.CONSUMER)}
 _BATCH = 100
 

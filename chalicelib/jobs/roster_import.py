@@ -5,6 +5,7 @@ from typing import Any
 
 from chalicelib.auth.cognito_users import NewLogin, user_pool
 from chalicelib.auth.passwords import hash_password
+from chalicelib.domain import dates
 from chalicelib.domain.dates import now_kz, to_rfc3339
 from chalicelib.domain.roster import RosterRejected, RosterRow, check_roster, plan_import
 from chalicelib.jobs.tasks import TASKS, enqueue
@@ -20,27 +21,31 @@ SYNC_LIMIT = 200
 def check_file(school: SchoolItem, data: bytes) -> list[RosterRow]:
     """Every check that needs no write; raises RosterRejected (422) listing every bad row and field."""
     held = store.school_people(school.school_id)
-    rows, _ = check_roster(data, lambda parsed: store.directory_view(school.school_id, parsed, held))
+    rows, _ = check_roster(data, lambda parsed: store.directory_view(school.school_id, parsed, held),
+                           on=dates.today_kz())
     return rows
 
 
 def import_now(school: SchoolItem, data: bytes) -> dict[str, Any]:
-    """Check and write under the school's import lock; the summary of api-contract.md."""
+    """Check and write under the school's import lock; the summary of api-contract.md. A pupil the file puts
+    in another class moves there today."""
     from chalicelib.auth import kdf_params
 
-    pool = user_pool()
+    pool, on = user_pool(), dates.today_kz()
     with store.import_lock(school.school_id):
         held = store.school_people(school.school_id)
-        rows, view = check_roster(data, lambda parsed: store.directory_view(school.school_id, parsed, held))
+        rows, view = check_roster(data, lambda parsed: store.directory_view(school.school_id, parsed, held),
+                                  on=on)
         plan = plan_import(rows, view.people)
         if pool is None:  # the built-in provider checks passwords against the directory's hashes
             params = kdf_params()
             hashes = {r.external_id: hash_password(r.password, params) for r in plan.create
                       if r.username and r.password}
-            ids = store.apply_plan(school.school_id, school.region, plan, held, hashes)
+            ids = store.apply_plan(school.school_id, school.region, plan, held, hashes, on=on)
         else:  # the user pool holds the passwords
-            ids = store.apply_plan(school.school_id, school.region, plan, held, {}, create_logins=lambda logins:
-                                   pool.create([NewLogin(r.username, pid, r.password) for r, pid in logins]))
+            ids = store.apply_plan(school.school_id, school.region, plan, held, {}, on=on,
+                                   create_logins=lambda logins: pool.create(
+                                       [NewLogin(r.username, pid, r.password) for r, pid in logins]))
     return {"created": len(plan.create), "updated": len(plan.update), "unchanged": len(plan.unchanged),
             "people": [{"external_id": r.external_id, "person_id": ids[r.external_id]} for r in rows]}
 

@@ -8,8 +8,6 @@ import functools
 import json
 from typing import Any, Callable
 
-import boto3
-
 from chalicelib.config import settings
 
 __all__ = ["enqueue", "run_task", "TASKS", "UnknownTask"]
@@ -23,6 +21,8 @@ class UnknownTask(ValueError):
 
 @functools.cache
 def _sqs() -> Any:
+    import boto3  # on first use: most requests queue nothing
+
     return boto3.client("sqs", region_name=settings().region)
 
 
@@ -42,4 +42,4 @@ def run_task(body: str) -> None:
 
 
 def _load() -> None:
-    from chalicelib.jobs import roster_import  # noqa: F401  (registers its task)
+    from chalicelib.jobs import reconcile, reports, roster_import  # noqa: F401  (register their tasks)

@@ -55,6 +55,9 @@ class _Handler(ChaliceRequestHandler):
         self.local_gateway = _Gateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
+    # http.server answers a method without a do_ handler 501 in HTML: the app answers these too (405 problem+json)
+    do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the app's middleware logs each request."""
 

@@ -4,14 +4,18 @@
 
 The account itself is `PER#<person> ACCOUNT` (`chalicelib.store.directory.AccountItem`): `active` and
 `token_epoch` are what every request's authentication checks, so a deactivation or a sign-out applies to the
-very next request. Every change here that must end sessions adds 1 to `token_epoch`.
+very next request. Every change here that must end sessions moves `token_epoch` on to the current second (epoch
+seconds; at least one more than before): a built-in token carries the epoch it was issued under, a Cognito token
+only its issue time (`chalicelib.auth.identity` refuses both kinds when older).
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist
+from pynamodb.expressions.update import SetAction
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import FieldError
@@ -29,6 +33,11 @@ class ResetCode(DirectoryItem):
 
     code_hash = UnicodeAttribute()
     until = NumberAttribute()  # epoch seconds; TTL deletion may lag, so readers check this
+
+
+def _revoked(account: AccountItem) -> SetAction:
+    """The update action that ends every token issued so far (conditional on the account's version)."""
+    return AccountItem.token_epoch.set(max(int(account.token_epoch) + 1, int(time.time())))
 
 
 def account_of(person_id: str) -> AccountItem | None:
@@ -89,7 +98,7 @@ def reset_code(username: str) -> ResetCode | None:
 def put_reset_code(account: AccountItem, code_hash: str | None, until: int) -> None:
     """Start a reset: the password stops working, every token too; `code_hash` (if any) signs in once."""
     with TransactWrite(connection=DirectoryItem._get_connection().connection) as tx:
-        tx.update(account, actions=[AccountItem.password_hash.remove(), AccountItem.token_epoch.add(1)])
+        tx.update(account, actions=[AccountItem.password_hash.remove(), _revoked(account)])
         if code_hash is not None:
             tx.save(ResetCode(account_key(account.username), "RESET", code_hash=code_hash, until=until,
                               expires=datetime.fromtimestamp(until, timezone.utc)))
@@ -110,7 +119,7 @@ def consume_code(code: ResetCode) -> bool:
 def set_password(account: AccountItem, password_hash: str | None) -> AccountItem:
     """A new password (None where the user pool keeps it); ends every session and any pending reset."""
     account.update(actions=[AccountItem.password_hash.set(password_hash) if password_hash
-                            else AccountItem.password_hash.remove(), AccountItem.token_epoch.add(1)])
+                            else AccountItem.password_hash.remove(), _revoked(account)])
     ResetCode(account_key(account.username), "RESET").delete()
     return account
 
@@ -119,12 +128,12 @@ def set_active(account: AccountItem, active: bool) -> AccountItem:
     """Deactivate (its tokens stop working at once) or reactivate an account."""
     actions = [AccountItem.active.set(active)]
     if not active:
-        actions.append(AccountItem.token_epoch.add(1))
+        actions.append(_revoked(account))
     account.update(actions=actions)
     return account
 
 
 def sign_out(account: AccountItem) -> AccountItem:
     """Revoke every token the account holds."""
-    account.update(actions=[AccountItem.token_epoch.add(1)])
+    account.update(actions=[_revoked(account)])
     return account

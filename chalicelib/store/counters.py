@@ -20,7 +20,7 @@ condition of the revision read (`v`); day counters by ADD, in the same transacti
 """
 from __future__ import annotations
 
-import functools
+import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,17 +31,18 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.assessment import RulePack, Scheme, pack_for, scheme_for
+from chalicelib.domain.assessment import RulePack, Scheme, scheme_for
 from chalicelib.domain.journal import terms_of
 from chalicelib.domain.tally import (
     ATTENDANCE, PUPIL_FIELDS, SCHOOL_FIELDS, TEACHER_FIELDS, EntryState, Key, Ledger, Target, distribution,
 )
 from chalicelib.store.base import TableMeta, register
 from chalicelib.store.journal import Entry, Lesson, Work, date_of, parse_entry_sk
+from chalicelib.store.packs import school_pack
 from chalicelib.store.schools import get_class, get_journal, get_subject
 
 __all__ = [
-    "SCHOOL_SHARDS", "TEACHER_SHARDS", "Stale", "Busy", "UnknownJournal", "Marking", "CounterRecord",
+    "SCHOOL_SHARDS", "TEACHER_SHARDS", "MARKING_SECONDS", "Stale", "Busy", "UnknownJournal", "Marking", "CounterRecord",
     "SheetItem", "LedgerItem", "DayItem", "PupilCounters", "ClassCounters", "LessonCounters", "marking_of",
     "ledger_key", "sheet_key", "day_key", "target_of", "entry_state", "ledger_of", "ledger_item", "sheet_item",
     "load", "write", "journal_counters", "day_items", "class_counters", "lesson_counters", "school_days",
@@ -50,7 +51,9 @@ __all__ = [
 
 SCHOOL_SHARDS = 16
 TEACHER_SHARDS = 4
+MARKING_SECONDS = 300.0  # how long a process trusts a journal's marking (a school may change its settings)
 _BATCH_GET = 100
+_MARKINGS_HELD = 4096
 
 
 class Stale(Exception):
@@ -74,17 +77,28 @@ class Marking:
     scheme: Scheme
 
 
-@functools.lru_cache(maxsize=4096)
+_markings: dict[str, tuple[float, Marking]] = {}
+
+
 def marking_of(journal_id: str) -> Marking:
-    """The journal's school, pack and scheme (read once per process: none of them changes)."""
+    """The journal's school, and the pack (the school's, with its settings: `chalicelib.store.packs`) and scheme
+    its marks follow; read again after MARKING_SECONDS, so that a change of the school's settings is taken."""
+    now = time.monotonic()
+    held = _markings.get(journal_id)
+    if held is not None and now - held[0] < MARKING_SECONDS:
+        return held[1]
     journal = get_journal(journal_id)
     klass = get_class(journal.class_id) if journal else None
     subject = get_subject(journal.subject_id) if journal else None
     if journal is None or klass is None or subject is None:
         raise UnknownJournal("a journal the directory does not know")
-    pack = pack_for(int(klass.year))
-    return Marking(journal.school_id, pack, scheme_for(pack, grade=int(klass.grade), assessment=subject.assessment,
-                                                       hours_per_week=int(journal.hours_per_week)))
+    pack = school_pack(journal.school_id, int(klass.year))
+    marking = Marking(journal.school_id, pack, scheme_for(pack, grade=int(klass.grade), assessment=subject.assessment,
+                                                          hours_per_week=int(journal.hours_per_week)))
+    if len(_markings) >= _MARKINGS_HELD:
+        _markings.clear()
+    _markings[journal_id] = (now, marking)
+    return marking
 
 
 class CounterRecord(Model):
@@ -108,7 +122,7 @@ class SheetItem(CounterRecord):
 
 
 class LedgerItem(CounterRecord):
-    target = JSONAttribute(attr_name="g", null=True)  # [version, day, teacher, topic, work kind, maximum]
+    target = JSONAttribute(attr_name="g", null=True)  # [version, day, teacher, topic, work kind, maximum(, 1 removed)]
     entries = JSONAttribute(attr_name="e", default=dict)  # {letter: {pupil: [version] | [version, value]}}
     rev = VersionAttribute(attr_name="v")
 
@@ -148,10 +162,12 @@ def day_key(school_id: str, journal_id: str, key: Key) -> tuple[str, str]:
 
 
 def target_of(item: Lesson | Work) -> Target:
-    """A lesson or work as counted."""
+    """A lesson or work as counted (a removed one, its tombstone, counts for nothing)."""
+    removed = item.expires is not None
     if isinstance(item, Lesson):
-        return Target(int(item.version), date_of(item), item.by, topic=bool(item.topic))
-    return Target(int(item.version), date_of(item), item.by, work_kind=item.kind, max_points=int(item.max_points))
+        return Target(int(item.version), date_of(item), item.by, topic=bool(item.topic), removed=removed)
+    return Target(int(item.version), date_of(item), item.by, work_kind=item.kind, max_points=int(item.max_points),
+                  removed=removed)
 
 
 def entry_state(entry: Entry) -> EntryState:
@@ -185,8 +201,8 @@ def ledger_of(item: LedgerItem | None, kind: str) -> Ledger:
         return Ledger(kind)
     target = None
     if item.target:
-        version, day, teacher, topic, work_kind, maximum = item.target
-        target = Target(version, day, teacher, bool(topic), work_kind or None, maximum)
+        version, day, teacher, topic, work_kind, maximum, *removed = item.target
+        target = Target(version, day, teacher, bool(topic), work_kind or None, maximum, removed=bool(removed))
     entries = {(letter, pupil): _decode_state(letter, raw)
                for letter, states in (item.entries or {}).items() for pupil, raw in states.items()}
     return Ledger(kind, target, entries)
@@ -199,7 +215,8 @@ def ledger_item(key: tuple[str, str], ledger: Ledger, rev: int | None) -> Ledger
     for (letter, pupil), state in sorted(ledger.entries.items()):
         entries.setdefault(letter, {})[pupil] = _encode_state(letter, state)
     item = LedgerItem(*key, entries=entries, target=None if target is None else [
-        target.version, target.day, target.teacher, int(target.topic), target.work_kind or "", target.max_points])
+        target.version, target.day, target.teacher, int(target.topic), target.work_kind or "", target.max_points,
+        *([1] if target.removed else [])])
     if rev is not None:
         item.rev = rev
     return item
@@ -291,6 +308,11 @@ class PupilCounters:
     def of(cls, sums: Sequence[int]) -> PupilCounters:
         return cls(*sums[:6], attendance={s: n for s, n in zip(ATTENDANCE, sums[6:]) if n})  # type: ignore[call-arg]
 
+    def sums(self) -> list[int]:
+        """The amounts in PUPIL_FIELDS order (what `of` takes)."""
+        return [self.fo_sum, self.fo_count, self.sor_points, self.sor_max, self.soch_points, self.soch_max,
+                *(self.attendance.get(status, 0) for status in ATTENDANCE)]
+
 
 @dataclass(frozen=True, slots=True)
 class ClassCounters:
@@ -340,11 +362,13 @@ class LessonCounters:
 
 
 def lesson_counters(journal_id: str, term: str) -> list[LessonCounters]:
-    """Every lesson of a journal's term with its counts (one Query), by lesson id."""
+    """Every lesson of a journal's term with its counts (one Query), by lesson id; removed ones left out."""
     out = []
     prefix = f"{term}#L#"
     for raw in _query(f"J#{journal_id}", range_key_condition=CounterRecord.sk.startswith(prefix)):
         ledger = ledger_of(LedgerItem.from_raw_data(raw), "L")
+        if ledger.target is not None and ledger.target.removed:
+            continue
         live = [(letter, state.value) for (letter, _), state in ledger.entries.items() if state.live]
         attendance: dict[str, int] = {}
         for letter, value in live:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import boto3
-
 from chalicelib.config import settings
 
 __all__ = ["put_file", "get_file", "presigned_url"]
@@ -13,6 +11,8 @@ __all__ = ["put_file", "get_file", "presigned_url"]
 
 @functools.cache
 def _s3() -> Any:
+    import boto3  # on first use: most requests never touch a file
+
     return boto3.client("s3", region_name=settings().region)
 
 

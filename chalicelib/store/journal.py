@@ -2,7 +2,7 @@
 
 One partition per journal; sort keys start with the term, so a period's grid is one Query:
 
-    J#<journal>  <T>#L#<date>#<nn>            a lesson         by_owner: C#<class>  <date>#L#<nn>#<journal>
+    J#<journal>  <T>#L#<date>#<nn>            a lesson         by_owner: C#<class>  <date>#L#<nn>
     J#<journal>  <T>#W#<work>                 a SOR or SOCH    by_owner: C#<class>  <date>#W#<work>
     J#<journal>  <T>#A#<lesson>#<pupil>       attendance       by_owner: S#<pupil>  <date>
     J#<journal>  <T>#F#<lesson>#<pupil>       formative entry  by_owner: S#<pupil>  <date>
@@ -15,6 +15,15 @@ Attribute names are short (an attendance entry is about 180 bytes). Every lesson
 `v`ersion (conditional writes) and its last writer (`by` person, `ro` role, `at` time, `re` reason). A removed
 entry stays as a tombstone (values and index keys cleared, writer recorded, `ex` TTL), so the stream says who
 removed it and the version never goes back; readers skip tombstones.
+
+    J#<journal>  G#<term>                     the term's gate: write requests in flight, closed periods
+
+A close shuts the gates of its period's terms, so that it reads the entries with no write in flight. Lessons,
+works and attendance hold the gate while they write (`writing`: 1 write unit in, 1 out). Formative entries and
+results note their entries in the pupils' partitions first, as the standing needs anyway (store.marks), and then
+only read the gate (`check_open`, 1 read unit); a close, once the gates are shut, waits until every entry noted
+before holds its batch's write (`shut`). Either the batch reads the gate shut and writes nothing, or the close
+finds its notes. A formative entry or result thus costs 3 write units: its note, itself and its index entry.
 """
 from __future__ import annotations
 
@@ -43,7 +52,7 @@ __all__ = [
     "Ref", "PeriodClose", "Gate", "Period", "LessonTaken", "JournalBusy", "VersionConflict", "journal_key",
     "lesson_sk", "work_sk", "entry_sk", "parse_entry_sk", "date_of", "get_ref", "get_lesson", "get_work",
     "get_entries", "entries_of", "closes", "closed_periods", "close_marker", "mark_closed", "begin_close", "shut",
-    "abandon_close", "finish_close", "writing", "read_period", "marked_entries", "class_items", "pupil_entries",
+    "abandon_close", "finish_close", "writing", "check_open", "read_period", "marked_entries", "class_items", "pupil_entries",
     "works_of", "class_works_on", "create_lesson", "create_work", "update_lesson", "write_entry", "undo_entry",
     "decode", "journal_items", "entry_values", "lesson_values", "work_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
 ]
@@ -341,19 +350,46 @@ def begin_close(journal_id: str, period: str, person_id: str, at: str) -> None:
 
 
 def shut(journal_id: str, period: str) -> None:
-    """Shut the gates of the period's terms as soon as no write is in flight there (`JournalBusy` if none
-    becomes free within a few seconds; the gates already shut are opened again)."""
+    """Shut the gates of the period's terms as soon as no write is in flight there, then wait for the formative
+    and result batches noted before (`JournalBusy` if either takes more than a few seconds; the gates already
+    shut are opened again)."""
     done: list[str] = []
     deadline = time.monotonic() + _SHUT_WAIT
     for term in _terms(period):
         while not _shut_gate(journal_id, term, period):
             if time.monotonic() >= deadline:
-                for term_shut in done:
-                    _open_gate(journal_id, term_shut, period)
-                raise JournalBusy("Entries of this period are being written right now; close again in a moment.",
-                                  headers={"Retry-After": "5"})
+                _busy(journal_id, period, done)
             time.sleep(_SHUT_POLL)
         done.append(term)
+    if not _settled(journal_id, period, deadline):
+        _busy(journal_id, period, done)
+
+
+def _busy(journal_id: str, period: str, shut_terms: list[str]) -> None:
+    for term in shut_terms:
+        _open_gate(journal_id, term, period)
+    raise JournalBusy("Entries of this period are being written right now; close again in a moment.",
+                      headers={"Retry-After": "5"})
+
+
+def _settled(journal_id: str, period: str, deadline: float) -> bool:
+    """Whether every entry noted in the period's terms within `LEASE_SECONDS` holds its batch's write (the
+    batch stamps its `at` on it), polled until `deadline`. A batch that gave up forgot its notes; one that died
+    is ignored once its lease is over."""
+    from chalicelib.store import marks  # marks builds on this module
+
+    since = to_rfc3339(now_kz() - timedelta(seconds=LEASE_SECONDS))
+    pupils: list[str] | None = None
+    while True:
+        notes = marks.noted_in(journal_id, _terms(period), since, pupils)
+        written = {(e.pk, e.sk): e.at for e in get_entries(sorted({(n.journal_id, n.entry_sk) for n in notes}))}
+        waiting = [n for n in notes if written.get(n.entry_key) != n.at]
+        if not waiting:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        pupils = sorted({n.pk[2:] for n in waiting})
+        time.sleep(_SHUT_POLL)
 
 
 def _shut_gate(journal_id: str, term: str, period: str) -> bool:
@@ -423,6 +459,17 @@ def _leave(gate: Gate) -> None:
     except UpdateError as exc:
         if not _conflict(exc):
             raise
+
+
+def check_open(journal_id: str, term: str) -> None:
+    """409 `period-closed` if the term's gate is shut (one consistent GetItem): what a formative or result batch
+    reads once its notes are written, instead of holding the gate."""
+    try:
+        gate = Gate.get(journal_key(journal_id), f"G#{term}", consistent_read=True)
+    except DoesNotExist:
+        return
+    if gate.closed:
+        raise PeriodClosed(f"A period covering {term} is closed: its entries are read-only.")
 
 
 def marked_entries(journal_id: str, terms: tuple[str, ...]) -> list[Entry]:
@@ -510,7 +557,7 @@ def create_lesson(journal_id: str, class_id: str, subject_id: str, term: str, da
     """A new lesson; `LessonTaken` when the journal has one with this date and number."""
     lesson = Lesson(journal_key(journal_id), lesson_sk(term, day, number), lesson_id=lesson_id, number=number,
                     subject_id=subject_id, topic=topic, homework=homework, objectives=objectives or None,
-                    gpk=f"C#{class_id}", gsk=f"{day}#L#{number:02d}#{journal_id}")
+                    gpk=f"C#{class_id}", gsk=f"{day}#L#{number:02d}")
     _stamp(lesson, actor)
     _create(lesson, Ref(f"R#{lesson_id}", "#", journal_id=journal_id, target_sk=lesson.sk))
     return lesson

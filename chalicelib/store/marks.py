@@ -18,10 +18,15 @@ formative entry or result is written, a note naming it and the version it will h
 partition (1 write unit). The standing reads the notes of the last `NOTE_WINDOW` with the period records in one
 consistent Query, and reads again, consistently, the few noted entries the index does not show at that version
 yet. Notes expire after a day (TTL); the index catches up in well under a second.
+
+A note also tells a close that a batch is being written: a formative or result batch notes its entries, then
+reads its term's gate (store.journal.check_open), and a close, having shut the gates, reads the journal's
+pupils' recent notes (`noted_in`) and waits until each noted entry holds its batch's write (store.journal.shut).
+A batch that writes a noted entry after all forgets that note (`forget_writes`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,11 +38,13 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.store import membership, schools
 from chalicelib.store.journal import JournalRecord, journal_key
 
 __all__ = [
     "NOTE_WINDOW", "NOTE_TTL", "STATUS_FIELDS", "PeriodRecord", "StatusSheet", "WriteNote", "Noted", "record_key",
-    "pupil_year", "status_sheet", "set_statuses", "put_records", "note_writes", "mark_of", "mark_text",
+    "pupil_year", "status_sheet", "set_statuses", "put_records", "note_writes", "forget_writes", "noted_in", "mark_of",
+    "mark_text",
 ]
 
 STATUS_FIELDS = ("status", "reason", "document_date", "passed")
@@ -92,6 +99,11 @@ class WriteNote(JournalRecord):
     """An entry of this pupil written at `at` (in the key) to version `v`."""
 
     version = NumberAttribute(attr_name="v")
+
+    @property
+    def at(self) -> str:
+        """When the batch writing the entry began (the `at` its write stamps on the entry)."""
+        return self.sk.split("#")[2]
 
     @property
     def journal_id(self) -> str:
@@ -189,12 +201,43 @@ def put_records(records: Sequence[PeriodRecord]) -> None:
             batch.save(record)
 
 
+def _note_key(year: int, at: str, pupil_id: str, journal_id: str, entry_sk: str) -> tuple[str, str]:
+    return f"S#{pupil_id}", f"{year}#I#{at}#{journal_id}#{entry_sk}"
+
+
 def note_writes(year: int, at: str, noted: Sequence[Noted]) -> None:
-    """Note entries about to be written (BatchWriteItem, one small item each, expiring after a day)."""
+    """Note entries about to be written (BatchWriteItem, one small item of 1 write unit each, expiring after a
+    day)."""
     with WriteNote.batch_write() as batch:
         for n in noted:
-            batch.save(WriteNote(f"S#{n.pupil_id}", f"{year}#I#{at}#{n.journal_id}#{n.entry_sk}",
-                                 version=n.version, expires=NOTE_TTL))
+            batch.save(WriteNote(*_note_key(year, at, n.pupil_id, n.journal_id, n.entry_sk), version=n.version,
+                                 expires=NOTE_TTL))
+
+
+def forget_writes(year: int, at: str, noted: Iterable[Noted]) -> None:
+    """Remove the notes of entries a batch begun at `at` did not write after all (BatchWriteItem)."""
+    with WriteNote.batch_write() as batch:
+        for n in noted:
+            batch.delete(WriteNote(*_note_key(year, at, n.pupil_id, n.journal_id, n.entry_sk)))
+
+
+def noted_in(journal_id: str, terms: Collection[str], since: str, pupil_ids: Iterable[str] | None = None
+             ) -> list[WriteNote]:
+    """The notes since `since` of a journal's entries in `terms`, from the partitions of the given pupils (all
+    the journal's pupils by default): one consistent Query per pupil."""
+    journal = schools.get_journal(journal_id)
+    klass = schools.get_class(journal.class_id) if journal is not None else None
+    if klass is None:
+        return []
+    if pupil_ids is None:
+        pupil_ids = [p.person_id for p in membership.pupils_of_journal(journal)]
+    year, found = int(klass.year), []
+    for pupil_id in pupil_ids:
+        for raw in _items(f"S#{pupil_id}", JournalRecord.sk.between(f"{year}#I#{since}", f"{year}#I#~")):
+            note = WriteNote.from_raw_data(raw)
+            if note.journal_id == journal_id and note.entry_sk.split("#")[0] in terms:
+                found.append(note)
+    return found
 
 
 def _set_or_remove(attribute: Any, value: Any) -> Any:

@@ -22,8 +22,12 @@ YEAR_CLOSED = "year"
 
 
 def _set_spans(journal: JournalItem, pupil_id: str, spans: list[movement.Span]) -> None:
+    """A pupil's dates in a journal; none left (they leave on the day they came): not in it at all."""
     enrolment = dict(journal.enrolment or {})
-    enrolment[pupil_id] = movement.spans_json(spans)
+    if spans:
+        enrolment[pupil_id] = movement.spans_json(spans)
+    else:
+        enrolment.pop(pupil_id, None)
     journal.update(actions=[JournalItem.enrolment.set(enrolment)])
 
 
@@ -36,7 +40,9 @@ def move(pupil: PersonItem, to: ClassItem | None, day: date) -> PersonItem:
     if to is not None:
         for journal in schools.journals_of_class(to.class_id):
             _set_spans(journal, pid, movement.opened(spans_in(journal, pid), day))
-    history = [*(pupil.classes or []), *([[old, (day - timedelta(days=1)).isoformat()]] if old else [])]
+    last = (day - timedelta(days=1)).isoformat()
+    stayed = old and all(until < last for _, until in pupil.classes or [])  # not moved back on the day they came
+    history = [*(pupil.classes or []), *([[old, last]] if stayed else [])]
     actions = [PersonItem.classes.set(history)]
     if to is not None:
         actions += [PersonItem.class_id.set(to.class_id), PersonItem.gsi2pk.set(f"CLS#{to.class_id}"),

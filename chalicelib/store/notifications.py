@@ -7,6 +7,9 @@
     U#<person>        CFG#PREFS                          preferences (the language lives on the person)
     U#<person>        CFG#DEV#<token hash>               a push device the person registered
     DEV#<token hash>  #                                  who holds that device now (one owner per device)
+    A#<pupil>         B#<journal>#<period> | W#<Monday>  an alert ledger: what the pupil's guardians were last
+                                                         told of the "2" band of a subject, or of a week's
+                                                         unexcused missed lessons (chalicelib.domain.alerts)
 
 Exactly once: an inbox or outbox item is keyed by (recipient, source entry) and written only on condition that
 its stored version is older than the event's, so a duplicate or late delivery changes nothing. Each version of
@@ -14,8 +17,9 @@ an inbox item gets a new `notification_id` (time-ordered by the change, so a cor
 is unread again); `t` is that id, zero-padded. Reading a notification marks the version it names.
 `by_due` is sharded by recipient (`DUE_SHARDS` partitions), so a morning's worth of held messages never piles
 onto one key; a message leaves its index when it is sent or cancelled.
-Inbox items expire by TTL a year after the change; tombstones (withdrawn notices) and outbox items after
-`KEEP_DAYS`, which outlives any redrive of the stream.
+An alert ledger is written on condition that it still holds what was read (one writer wins a crossing).
+Inbox items and band ledgers expire by TTL a year after the change; tombstones (withdrawn notices), outbox
+items and week ledgers after `KEEP_DAYS`, which outlives any redrive of the stream.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from chalicelib.domain.alerts import Ledger
 from chalicelib.domain.dates import now_kz, parse_timestamp, to_rfc3339
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notices import Notice, NoticeEvent, Outbox, Preferences, QuietHours, Queued
@@ -47,7 +52,8 @@ __all__ = [
     "PreferencesItem", "DeviceItem", "DeviceOwner", "Profile", "recipient_key", "guardians_of", "post_inbox",
     "withdraw_inbox", "inbox_page", "mark_read", "read_versions", "outbox_state", "write_outbox", "due_recipients",
     "waiting", "Claim", "claim", "restore", "cancel", "postpone", "queued", "load_profile", "save_preferences",
-    "set_language", "token_hash", "add_device", "remove_device", "device_owners",
+    "set_language", "token_hash", "add_device", "remove_device", "device_owners", "AlertItem", "alert_ledger",
+    "write_alert_ledger",
 ]
 
 DUE_SHARDS = 16
@@ -141,6 +147,12 @@ class OutboxItem(NotificationRecord):
     line = UnicodeAttribute(attr_name="li", null=True)
     note = UnicodeAttribute(attr_name="no", null=True)
     at = UnicodeAttribute(null=True)
+
+
+class AlertItem(NotificationRecord):
+    inside = BooleanAttribute(attr_name="in")
+    crossings = NumberAttribute(attr_name="n")
+    cause = UnicodeAttribute(attr_name="by")
 
 
 class PreferencesItem(NotificationRecord):
@@ -462,3 +474,33 @@ def device_owners(devices: Iterable[DeviceItem]) -> dict[str, str]:
     """Who holds each device now, by device sort key."""
     keys = [(f"DEV#{d.sk.removeprefix('CFG#DEV#')}", "#") for d in devices]
     return {f"CFG#DEV#{o.pk.removeprefix('DEV#')}": o.person_id for o in DeviceOwner.batch_get(keys)} if keys else {}
+
+
+# Alert ledgers ----------------------------------------------------------------------------------------------
+
+def _alert_pk(student_id: str) -> str:
+    return f"A#{student_id}"
+
+
+def alert_ledger(student_id: str, key: str) -> Ledger | None:
+    """The pupil's ledger of one threshold (`B#<journal>#<period>` or `W#<Monday>`), read consistently."""
+    try:
+        item = AlertItem.get(_alert_pk(student_id), key, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return Ledger(bool(item.inside), int(item.crossings), item.cause)
+
+
+def write_alert_ledger(student_id: str, key: str, ledger: Ledger, before: Ledger | None, *, days: int) -> bool:
+    """Store `ledger` in place of `before` (False: another change crossed meanwhile; read again)."""
+    item = AlertItem(_alert_pk(student_id), key, inside=ledger.inside, crossings=ledger.crossings,
+                     cause=ledger.cause or "", expires=_expiry(now_kz(), days))
+    condition = (AlertItem.pk.does_not_exist() if before is None
+                 else AlertItem.crossings == before.crossings)
+    try:
+        item.save(condition=condition)
+        return True
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise

@@ -2,17 +2,19 @@
 
 Writes are batched (25 items a call). Two imports of one school never run at once (a lock item with a
 TTL), and new usernames are claimed first with conditional writes, so a username taken by another school
-in the meantime is refused before anything else is written.
+in the meantime is refused before anything else is written. A pupil the file puts in another class is moved
+there like a transfer (`chalicelib.store.movement.move`), keeping their earlier classes and dates.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable, Sequence
 
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain import dates
 from chalicelib.domain.dates import now_kz, to_rfc3339
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import new_id
@@ -22,6 +24,7 @@ from chalicelib.domain.roster import (
 from chalicelib.store.directory import (
     AccountItem, DirectoryItem, GuardItem, ImportItem, LinkItem, PersonItem, LoginFailuresItem,
 )
+from chalicelib.store.movement import move
 from chalicelib.store.people import account_key, person_key, people_of_school
 from chalicelib.store.schools import classes_of_school
 
@@ -40,7 +43,8 @@ def _existing(p: PersonItem) -> ExistingPerson:
     return ExistingPerson(person_id=p.person_id, external_id=p.external_id or "", role=p.role,
                           last_name=p.last_name, first_name=p.first_name, middle_name=p.middle_name,
                           class_id=p.class_id, username=p.username, language=p.language, email=p.email,
-                          phone=p.phone, guardian_of=frozenset(p.guardian_of or ()))
+                          phone=p.phone, guardian_of=frozenset(p.guardian_of or ()),
+                          moved_until=max((date.fromisoformat(c[1]) for c in p.classes or []), default=None))
 
 
 def school_people(school_id: str) -> dict[str, PersonItem]:
@@ -95,10 +99,12 @@ class import_lock:
 
 def apply_plan(school_id: str, region: str, plan: ImportPlan, held: dict[str, PersonItem],
                password_hashes: dict[str, str],
-               create_logins: Callable[[list[tuple[RosterRow, str]]], None] | None = None) -> dict[str, str]:
+               create_logins: Callable[[list[tuple[RosterRow, str]]], None] | None = None,
+               on: date | None = None) -> dict[str, str]:
     """Write the plan; returns person_id by external_id for every row. `password_hashes` by external_id (a
     login without one signs in elsewhere). `create_logins` gets the (row, person_id) of every new login once
-    its username is claimed, before any other write; if it raises, the claims are released."""
+    its username is claimed, before any other write; if it raises, the claims are released. Pupils put in
+    another class move there on `on` (default: today in Kazakhstan)."""
     ids = {ext: p.person_id for ext, p in held.items()}
     ids.update({r.external_id: new_id() for r in plan.create})
     logins = [(r, ids[r.external_id]) for r in plan.create if r.username]
@@ -119,8 +125,9 @@ def apply_plan(school_id: str, region: str, plan: ImportPlan, held: dict[str, Pe
         if r.username:
             items.append(AccountItem(person_key(pid), "ACCOUNT", username=r.username, person_id=pid,
                                      password_hash=password_hashes.get(r.external_id), active=True, token_epoch=0))
-    for r, old in plan.update:
-        items.append(_person(r, old.person_id, school_id, region, version=held[r.external_id].version))
+    updated = {r.external_id: _person(r, old.person_id, school_id, region, held[r.external_id])
+               for r, old in plan.update}
+    items += updated.values()
     stale: list[Model] = []
     rows = [r for r in plan.create] + [r for r, _ in plan.update]
     names = _pupil_cards(rows, held, ids)
@@ -141,19 +148,28 @@ def apply_plan(school_id: str, region: str, plan: ImportPlan, held: dict[str, Pe
                           LinkItem(person_key(ids[gone]), f"GUARD#{parent}")]
     items += _child_cards_of_changed_pupils(plan, ids, names, {r.external_id for r in rows if r.role == "parent"})
     _batch(items, stale)
+    moves = plan.moves()
+    classes = {c.class_id: c for c in classes_of_school(school_id)} if moves else {}
+    for r, _ in moves:  # the checks found each class in this school
+        move(updated[r.external_id], classes[r.class_id or ""], on or dates.today_kz())
     return ids
 
 
-def _person(r: RosterRow, pid: str, school_id: str, region: str, version: int | None = None) -> PersonItem:
+def _person(r: RosterRow, pid: str, school_id: str, region: str, held: PersonItem | None = None) -> PersonItem:
+    """A person as the row describes them; one `held` keeps their class (a move changes it), earlier classes
+    and version."""
+    class_id = r.class_id if held is None else held.class_id
     item = PersonItem(person_key(pid), "#", person_id=pid, school_id=school_id, region=region,
                       external_id=r.external_id, role=r.role, last_name=r.last_name, first_name=r.first_name,
-                      middle_name=r.middle_name, class_id=r.class_id, username=r.username, language=r.language,
+                      middle_name=r.middle_name, class_id=class_id, username=r.username, language=r.language,
                       email=r.email, phone=r.phone, guardian_of=set(r.guardian_of) or None,
                       gsi1pk=f"SCH#{school_id}#PER", gsi1sk=r.external_id)
-    if r.role == "student" and r.class_id:
-        item.gsi2pk, item.gsi2sk = f"CLS#{r.class_id}", pid
-    if version is not None:
-        item.version = version
+    if r.role == "student" and class_id:
+        item.gsi2pk, item.gsi2sk = f"CLS#{class_id}", pid
+    if held is not None:
+        item.classes, item.left_on = held.classes, held.left_on
+        if held.version is not None:
+            item.version = held.version
     return item
 
 

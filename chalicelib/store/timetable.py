@@ -7,11 +7,14 @@ A planned lesson is an ordinary lesson of its journal (`chalicelib.store.journal
 ahead of time, so the grid, the diary, attendance and the Kundelik schedule all see it. Lessons are created 50
 to a transaction (100 items with their references), each on condition that its journal has no lesson with that
 date and number: about 5 write units a lesson with its index entry. A lesson a teacher made meanwhile in the
-same place is left alone (the transaction is retried without it).
+same place is left alone (the transaction is retried without it). Planning counts itself into the gate of every
+journal term it writes (`open_gates`, as any journal write does), so nothing is planned into a closed period or a
+school year made read-only at its end, nor while such a close is under way.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,13 +24,14 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.journal import PeriodClosed
 from chalicelib.domain.timetable import Planned
 from chalicelib.store import schools
 from chalicelib.store import journal as lessons
 from chalicelib.store.directory import ClassItem, DirectoryItem
 
-__all__ = ["GridItem", "TX_LESSONS", "get_grid", "put_grid", "school_grids", "get_bells", "put_bells",
-           "planned_lessons", "create_planned", "set_lesson_mark"]
+__all__ = ["GridItem", "TX_LESSONS", "TermsShut", "get_grid", "put_grid", "school_grids", "get_bells", "put_bells",
+           "planned_lessons", "open_gates", "create_planned", "set_lesson_mark"]
 
 TX_LESSONS = 50  # lessons per transaction: with their references, DynamoDB's 100 items
 _BELLS = "BELLS"
@@ -86,6 +90,31 @@ def planned_lessons(class_id: str, start: date, end: date) -> list[lessons.Lesso
     """Every lesson of a class's journals dated start..end (planned or recorded; with room, substitute and
     cancellation): one Query. The diary and the Kundelik schedule read these."""
     return [item for item in lessons.class_items(class_id, start, end) if isinstance(item, lessons.Lesson)]
+
+
+class TermsShut(Exception):
+    """Journal terms that take no writes: (journal, term) -> the periods closing it ("year": rolled over)."""
+
+    def __init__(self, shut: dict[tuple[str, str], frozenset[str]]) -> None:
+        super().__init__(f"{len(shut)} journal term(s) are read-only")
+        self.shut = shut
+
+
+@contextmanager
+def open_gates(terms: Iterable[tuple[str, str]]) -> Iterator[None]:
+    """Count a planning in the gate of every (journal, term) while it writes: one update each way; `TermsShut`
+    naming every shut one (and nothing written) if any is."""
+    with ExitStack() as stack:
+        shut: dict[tuple[str, str], frozenset[str]] = {}
+        for journal_id, term in sorted(set(terms)):
+            try:
+                stack.enter_context(lessons.writing(journal_id, term))
+            except PeriodClosed:
+                gate = lessons.Gate.get(lessons.journal_key(journal_id), f"G#{term}", consistent_read=True)
+                shut[(journal_id, term)] = frozenset(gate.closed or ())
+        if shut:
+            raise TermsShut(shut)
+        yield
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,9 +69,11 @@ def _ledger(change: Change) -> tuple[LedgerKey, str]:
 def take(ledger: Ledger, change: Change) -> bool:
     """Take one change into its ledger; whether the ledger changed."""
     if isinstance(change.item, (Lesson, Work)):
-        if change.new is not None:
+        if change.new is not None:  # a tombstone too: the lesson or work and its entries stop counting
             return ledger.take_target(target_of(change.new))  # type: ignore[arg-type]
-        return not change.expired and ledger.drop_target(change.version)
+        if change.expired:
+            return ledger.forget_target(change.version)
+        return ledger.drop_target(change.version)
     letter, _, pupil = change.entry  # type: ignore[misc]
     if change.expired:
         return ledger.forget_entry(letter, pupil, change.version)

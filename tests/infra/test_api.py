@@ -7,12 +7,14 @@ import re
 import pytest
 
 from chalicelib.domain.errors import PROBLEM_BASE
+from infra.access import ACCESS
 from infra.gateway import API_STAGE
 from infra.stack import REPO_ROOT
 from infra.stages import stage_settings
 
 _CONFIG_READS = re.compile(r'(?:_env|_int|os\.environ\.get)\("([A-Z_]+)"')
 _NOT_DEPLOYED = {"AWS_REGION", "AWS_DEFAULT_REGION", "SIGNING_KEYS"}  # Lambda's own; local stages only
+_PARKERS_ONLY = {"DEAD_LETTER_QUEUE_URL"}  # only the functions that park stream records get it (test_iam.py)
 
 
 def _rest_api(stage) -> dict:
@@ -21,10 +23,11 @@ def _rest_api(stage) -> dict:
 
 def test_every_setting_the_code_reads_is_given_to_every_function(stage):
     read = set(_CONFIG_READS.findall((REPO_ROOT / "chalicelib" / "config.py").read_text(encoding="utf-8")))
-    assert {"TABLE_PREFIX", "COGNITO_USER_POOL_ID", "TASKS_QUEUE_URL"} <= read
+    assert {"TABLE_PREFIX", "COGNITO_USER_POOL_ID", "TASKS_QUEUE_URL"} | _PARKERS_ONLY <= read
     for name, function in stage.functions().items():
         variables = function["Properties"]["Environment"]["Variables"]
-        assert read - _NOT_DEPLOYED <= set(variables), name
+        assert read - _NOT_DEPLOYED - _PARKERS_ONLY <= set(variables), name
+        assert ("DEAD_LETTER_QUEUE_URL" in variables) is ACCESS[name].park_records, name
         assert "SIGNING_KEYS" not in variables
         assert variables["TABLE_PREFIX"] == f"ejournal-{stage.stage}"
         assert variables["IDENTITY_PROVIDER"] == "cognito"

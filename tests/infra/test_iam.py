@@ -102,27 +102,80 @@ def test_the_api_sends_tasks_and_the_tasks_function_consumes_them(stage):
     assert any(_refers_to(r, queue) for r in _grants(stage, _role_of(stage, "Tasks"), "sqs:ReceiveMessage"))
 
 
-def test_the_audit_consumer_writes_only_the_audit_table(stage):
-    role = _role_of(stage, "JournalAudit")
+def _table(stage, suffix: str) -> str:
     tables = stage.resources("AWS::DynamoDB::Table")
-    audit = next(t for t, p in tables.items() if p["Properties"]["TableName"].endswith("-audit"))
-    journal = next(t for t, p in tables.items() if p["Properties"]["TableName"].endswith("-journal"))
-    assert all(_refers_to(r, audit) for r in _grants(stage, role, "dynamodb:PutItem"))
-    assert not _grants(stage, role, "dynamodb:GetItem")
-    assert all(_refers_to(r, journal) for r in _grants(stage, role, "dynamodb:GetRecords"))
+    return next(t for t, p in tables.items() if p["Properties"]["TableName"] == f"ejournal-{stage.stage}-{suffix}")
+
+
+def _tables_granted(stage, function_id: str, action: str) -> set[str]:
+    """The tables (by suffix) on which a function is allowed `action`."""
+    resources = _grants(stage, _role_of(stage, function_id), action)
+    return {p["Properties"]["TableName"].removeprefix(f"ejournal-{stage.stage}-")
+            for t, p in stage.resources("AWS::DynamoDB::Table").items() if any(_refers_to(r, t) for r in resources)}
+
+
+def test_the_audit_consumer_writes_the_audit_trail_and_reads_no_journal_data(stage):
+    role = _role_of(stage, "JournalAudit")
+    assert _tables_granted(stage, "JournalAudit", "dynamodb:PutItem") == {"audit", "parked"}
+    assert _tables_granted(stage, "JournalAudit", "dynamodb:GetItem") == {"parked"}
     assert _grants(stage, role, "dynamodb:GetRecords")
+    assert all(_refers_to(r, _table(stage, "journal")) for r in _grants(stage, role, "dynamodb:GetRecords"))
 
 
-def test_roster_files_are_reached_only_under_their_prefix(stage):
+def test_the_counters_consumer_writes_counters_inbox_and_parked_records_and_only_reads_the_rest(stage):
+    assert _tables_granted(stage, "JournalCounters", "dynamodb:UpdateItem") == {"counters", "parked",
+                                                                               "notifications"}
+    assert _tables_granted(stage, "JournalCounters", "dynamodb:Query") == {"counters", "parked", "notifications",
+                                                                          "directory", "journal"}
+
+
+def test_the_reconciliation_recounts_the_journal_into_the_counters_only(stage):
+    assert _tables_granted(stage, "CountersReconciliation", "dynamodb:PutItem") == {"counters"}
+    assert _tables_granted(stage, "CountersReconciliation", "dynamodb:Query") == {"counters", "directory",
+                                                                                 "journal"}
+
+
+def test_only_the_parking_consumers_may_send_to_the_record_dead_letter_queue_and_only_send(stage):
+    parkers = {f for f, a in ACCESS.items() if a.park_records}
+    assert parkers == {"JournalAudit", "JournalCounters"}
+    for function, props in stage.functions().items():
+        url = props["Properties"]["Environment"]["Variables"].get("DEAD_LETTER_QUEUE_URL")
+        if function not in parkers:
+            assert url is None, function
+            continue
+        (queue,) = [q for q in _dead_letter_queues(stage) if _refers_to(url, q)]
+        sends = [s for s in _statements(stage, _role_of(stage, function))
+                 if any(_refers_to(r, queue) for r in _as_list(s["Resource"]))]
+        assert [_as_list(s["Action"]) for s in sends] == [["sqs:SendMessage"]], function
+
+
+def _s3_grants(stage, function_id: str, action: str) -> set[str]:
+    """The key prefixes (`rosters/`, ...) on which a function is allowed an S3 object action."""
+    resources = _grants(stage, _role_of(stage, function_id), action)
+    joined = [repr(r) for r in resources]
+    return {prefix for prefix in ("rosters/", "reports/") if any(f"/{prefix}*" in j for j in joined)}
+
+
+def test_files_are_reached_only_under_their_prefix(stage):
     for statement in _statements(stage):
         if {"s3:GetObject", "s3:PutObject"} & set(_as_list(statement["Action"])):
-            assert all("/rosters/*" in repr(r) for r in _as_list(statement["Resource"])), statement
+            assert all("/rosters/*" in repr(r) or "/reports/*" in repr(r)
+                       for r in _as_list(statement["Resource"])), statement
+
+
+def test_rosters_are_uploaded_by_the_api_and_read_by_the_tasks_and_reports_written_by_report_jobs(stage):
+    writes = {f: _s3_grants(stage, f, "s3:PutObject") for f in stage.functions()}
+    reads = {f: _s3_grants(stage, f, "s3:GetObject") for f in stage.functions()}
+    assert {f for f, p in writes.items() if "rosters/" in p} == {"APIHandler"}
+    assert {f for f, p in writes.items() if "reports/" in p} == {"Tasks", "ReportRegions"}
+    assert {f for f, p in reads.items() if "rosters/" in p} == {"APIHandler", "Tasks"}
+    assert {f for f, p in reads.items() if "reports/" in p} == {"APIHandler"}  # its presigned links
 
 
 def test_only_functions_that_send_mail_may_call_ses_and_only_as_the_stage_sender(stage):
     (identity,) = stage.resources("AWS::SES::EmailIdentity")
     senders = {f for f, a in ACCESS.items() if a.send_email}
-    assert senders == {"NotificationFlush"}
+    assert senders == {"NotificationFlush", "Tasks"}  # the flush; the report jobs' notes (chalicelib/jobs/reports)
     for function in stage.functions():
         resources = [r for s in _statements(stage, _role_of(stage, function))
                      if any(a.startswith("ses:") for a in _as_list(s["Action"])) for r in _as_list(s["Resource"])]
@@ -131,12 +184,6 @@ def test_only_functions_that_send_mail_may_call_ses_and_only_as_the_stage_sender
             assert "*" not in resources
         else:
             assert not resources, function
-
-
-def test_only_the_flush_may_send_sms(stage):
-    for function in stage.functions():
-        may = bool(_grants(stage, _role_of(stage, function), "sns:Publish"))
-        assert may == (function == "NotificationFlush"), function
 
 
 def test_the_sender_domain_is_the_stage_mail_domain(stage):

@@ -50,3 +50,15 @@ def test_the_stack_names_its_pool_and_app_client(stage):
     assert outputs["UserPoolId"]["Value"] == {"Ref": pool_id}
     (client_id,) = stage.resources("AWS::Cognito::UserPoolClient")
     assert outputs["UserPoolClientId"]["Value"] == {"Ref": client_id}
+
+
+def test_no_app_client_may_write_the_person_id_the_app_trusts(stage):
+    clients = stage.resources("AWS::Cognito::UserPoolClient")
+    assert clients
+    for client_id, client in clients.items():
+        props = client["Properties"]
+        writable = props.get("WriteAttributes")
+        assert writable, f"{client_id}: unset write attributes let users write their own attributes"
+        assert "custom:person_id" not in writable
+        assert not [a for a in writable if a.startswith("custom:")], client_id
+        assert "custom:person_id" in props.get("ReadAttributes", ["custom:person_id"])  # the claim reaches tokens

@@ -1,7 +1,9 @@
 """Accounts: password resets with one-time codes, deactivation, own password, logout, creating logins."""
 from __future__ import annotations
 
-from tests.integration.conftest import PASSWORD, Api, Campus, body
+import pytest
+
+from tests.integration.conftest import PASSWORD, Api, Campus, aws_client, body
 from tests.integration.test_cognito_logins import Pool, minister, pool  # noqa: F401  (fixtures)
 
 
@@ -160,12 +162,35 @@ def test_where_cognito_keeps_the_passwords_the_pool_follows(minister: Api, pool:
     path = f"/v1/people/{made['person_id']}/account"
     code = minister.ok("POST", f"{path}/reset")["one_time_code"]
     assert pool.user("pool.teacher")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
-    again = Api(minister.client, pool.sign_in("pool.teacher", code, new_password="chosen-pass-7")["IdToken"])
+    assert teacher.call("GET", "/v1/me").status_code == 401  # the reset ended the token signed in before it
+    again = Api(minister.client, pool.sign_in_anew("pool.teacher", code, new_password="chosen-pass-7")["IdToken"])
     assert again.ok("GET", "/v1/me")["person_id"] == made["person_id"]
     minister.ok("PUT", path, {"active": False})
     assert not pool.user("pool.teacher")["Enabled"]
     assert again.call("GET", "/v1/me").status_code == 401  # the directory refuses the token at once
     minister.ok("PUT", path, {"active": True})
     assert pool.user("pool.teacher")["Enabled"]
-    assert Api(minister.client, pool.sign_in("pool.teacher", "chosen-pass-7")["IdToken"]).ok(
+    assert Api(minister.client, pool.sign_in_anew("pool.teacher", "chosen-pass-7")["IdToken"]).ok(
         "POST", "/v1/auth/logout") == {"signed_out": True}
+
+
+def test_a_cognito_logout_revokes_the_token_and_signs_out_of_the_pool(minister: Api, pool: Pool) -> None:
+    school_id = minister.ok("POST", "/v1/schools", {"name": {"kk": "№8 мектеп", "ru": "Школа №8"},
+                                                    "region": "almaty"}, status=201)["school_id"]
+    minister.ok("POST", "/v1/accounts", {
+        "role": "teacher", "school_id": school_id, "external_id": "T8", "username": "leaving.teacher",
+        "password": "first-pass-8", "last_name": "Сейітова", "first_name": "Айгүл"}, status=201)
+    tokens = pool.sign_in("leaving.teacher", "first-pass-8", new_password="chosen-pass-8")
+    access, other_device = Api(minister.client, tokens["AccessToken"]), Api(minister.client, tokens["IdToken"])
+    assert access.ok("GET", "/v1/me")["display_name"] == "Сейітова Айгүл"
+    assert access.ok("POST", "/v1/auth/logout") == {"signed_out": True}
+    assert access.call("GET", "/v1/me").status_code == 401  # the very token that logged out
+    assert other_device.call("GET", "/v1/me").status_code == 401  # and every other one issued before
+    assert access.call("POST", "/v1/auth/logout").status_code == 401
+    idp = aws_client("cognito-idp")
+    with pytest.raises(idp.exceptions.NotAuthorizedException):  # GlobalSignOut: no refresh either
+        idp.admin_initiate_auth(UserPoolId=pool.pool_id, ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+    assert minister.ok("GET", "/v1/me")["roles"] == [{"role": "ministry"}]  # another user's session goes on
+    fresh = Api(minister.client, pool.sign_in_anew("leaving.teacher", "chosen-pass-8")["AccessToken"])
+    assert fresh.ok("GET", "/v1/me")["display_name"] == "Сейітова Айгүл"

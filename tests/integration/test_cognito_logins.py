@@ -2,11 +2,13 @@
 tokens the app accepts (through `CognitoVerifier`); a refused creation imports nothing; a disabled login is out."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+import moto.cognitoidp.models
 import pytest
 import requests
 
@@ -23,6 +25,16 @@ TEMPORARY = "first-pass-1"
 OWN = "my-own-password-2"
 
 
+class IssuingClock:
+    """moto's cognito-idp clock (its `time`): `at` set, tokens are issued at that second."""
+
+    def __init__(self) -> None:
+        self.at: int | None = None
+
+    def time(self) -> float:
+        return time.time() if self.at is None else self.at
+
+
 @dataclass
 class Pool:
     """The stage's user pool in moto and a way to sign in to it, as the web app does."""
@@ -30,6 +42,15 @@ class Pool:
     pool_id: str
     client_id: str
     verifier: CognitoVerifier
+    clock: IssuingClock = field(default_factory=IssuingClock)
+
+    def sign_in_anew(self, username: str, password: str, **kwargs: str) -> dict[str, str]:
+        """A sign-in a second after the account's last sign-out, reset or deactivation (as a person takes)."""
+        self.clock.at = int(people.get_account(username).token_epoch) + 1
+        try:
+            return self.sign_in(username, password, **kwargs)
+        finally:
+            self.clock.at = None
 
     def sign_in(self, username: str, password: str, *, new_password: str = OWN) -> dict[str, str]:
         """The tokens of a sign-in; a first sign-in with a temporary password sets `new_password`."""
@@ -70,7 +91,9 @@ def pool(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pool]:
     verifier = CognitoVerifier(settings().cognito_region, pool_id, frozenset({client_id}),
                                fetch_jwks=lambda url: requests.get(url, timeout=5).json())
     monkeypatch.setattr(identity, "_verifier", lambda: verifier)
-    yield Pool(pool_id, client_id, verifier)
+    issuing = Pool(pool_id, client_id, verifier)
+    monkeypatch.setattr(moto.cognitoidp.models, "time", issuing.clock)
+    yield issuing
     monkeypatch.undo()
     reset_settings()
 

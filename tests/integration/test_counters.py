@@ -226,3 +226,32 @@ def test_a_mark_entered_reaches_the_counters_and_the_parent(school: SmallSchool,
     inbox = s.parent.ok("GET", "/v1/me/notifications")
     assert len(inbox) == 1 and "8" in inbox[0]["body"]
     assert reconcile_school(s.school_id) == []
+
+
+def test_a_removed_lesson_or_work_counts_nothing_even_with_entries_left(desk: Desk) -> None:
+    from chalicelib.store import corrections
+
+    d = desk
+    made, sor = d.lesson(), d.work("SOR", 20)
+    d.write("A", made, "p1", {"status": "absent"})
+    d.write("F", made, "p1", {"points": 7})
+    d.write("R", sor, "p1", {"points": 15})
+    d.flush()
+    for item in (store.get_lesson(d.journal_id, store.lesson_sk("T1", MONDAY, 1)),
+                 store.get_work(d.journal_id, store.work_sk("T1", sor))):
+        corrections.remove(item, d.actor())  # its entries stay in the table
+    d.flush()
+    day = MONDAY.isoformat()
+    assert d.sheet().pupils == {} and counters.lesson_counters(d.journal_id, "T1") == []
+    assert not any(n for amounts in counters.teacher_days(d.school_id, "t1", day, day).values()
+                   for n in amounts.values())
+    assert counters.school_days(d.school_id, day, day) == {}
+    assert d.drift() == []
+    table, dynamodb = settings().table("journal"), boto3.client("dynamodb")
+    for sk in (store.lesson_sk("T1", MONDAY, 1), store.work_sk("T1", sor)):  # the tombstones expire
+        dynamodb.delete_item(TableName=table, Key={"pk": {"S": f"J#{d.journal_id}"}, "sk": {"S": sk}})
+    expiries = d.pump.read()
+    for record in expiries:
+        record["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    assert d.deliver(expiries) == []
+    assert d.drift() == []

@@ -1,4 +1,5 @@
-"""Optimistic locking per entry, the edit window, an administrator's correction, closed periods, rollback."""
+"""Optimistic locking per entry, the edit window, an administrator's correction, closed periods, rollback, and
+marks written while a period closes."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,8 @@ import pytest
 
 from chalicelib.domain.errors import StaleVersion
 from tests.integration.school import SmallSchool, lesson, problem_type, school, today  # noqa: F401
+from tests.integration.test_close import close, finish_t1, set_status
+from tests.integration.test_standing import marked, results
 
 
 def cell(s: SmallSchool, pupil: str) -> dict:
@@ -112,3 +115,46 @@ def test_a_batch_that_fails_midway_is_put_back(school: SmallSchool) -> None:
         save_entries(s.journals["math"], "T1", "F", made["lesson_id"], "2026-10-01", wanted, actor)
     assert stale.value.extra["current"][0]["points"] == 4
     assert (cell(s, "p1")["points"], cell(s, "p2")["points"]) == (5, 4)
+
+
+def test_a_close_waits_for_results_noted_before_it_shut_the_gates(school: SmallSchool,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Results hold no gate: a close that shuts the gates while a batch is between its notes and its writes
+    waits for it (here it gives up at once, 409), and the marks of the next close have the batch's results."""
+    from chalicelib.store import journal as store
+
+    s, p, math = school, school.pupils, school.journals["math"]
+    ids = marked(s)
+    finish_t1(s, ids)
+    set_status(s, math, [{"student_id": p["p5"], "status": "assessed"}])  # p5 lacks a SOCH again
+    monkeypatch.setattr(store, "_SHUT_WAIT", 0.0)
+    check, answers = store.check_open, []
+
+    def close_meanwhile(journal_id: str, term: str) -> None:  # the batch has noted p5's result, not read the gate
+        answers.append(close(s.teacher, journal_id))
+        check(journal_id, term)
+
+    with mock.patch.object(store, "check_open", close_meanwhile):
+        results(s.teacher, ids["soch_b"], {p["p5"]: 97})
+    assert (answers[0].status_code, problem_type(answers[0]), answers[0].headers["Retry-After"]) == (
+        409, "journal-busy", "5")
+    r = close(s.teacher, math)
+    assert r.status_code == 200, r.body
+    assert {x["student_id"]: x["soch_percent"] for x in json.loads(r.body)["marks"]}[p["p5"]] == 100.0
+
+
+def test_results_rewritten_at_once_do_not_hold_the_close_back(school: SmallSchool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.store import journal as store
+
+    s, p, math = school, school.pupils, school.journals["math"]
+    ids = marked(s)
+    finish_t1(s, ids)  # SOCH results of p6..p9, a moment ago
+    results(s.teacher, ids["soch_a"], {p["p6"]: 40})  # p6's corrected by the next batch
+    monkeypatch.setattr(store, "_SHUT_WAIT", 0.0)  # no batch is in flight: the close needs no wait
+    r = close(s.teacher, math)
+    assert r.status_code == 200, r.body
+    assert {x["student_id"]: x["soch_percent"] for x in json.loads(r.body)["marks"]}[p["p6"]] == 40.0
+    r = s.teacher.call("PUT", f"/v1/works/{ids['soch_a']}/results", {"entries": [{"student_id": p["p6"],
+                                                                                  "points": 41}]})
+    assert (r.status_code, problem_type(r)) == (409, "period-closed")

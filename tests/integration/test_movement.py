@@ -1,9 +1,13 @@
 """Pupil movement: a transfer with its date, leaving school, and the year's end with the old year read-only."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from chalicelib.store.directory import PersonItem
 from chalicelib.store.marks import PeriodRecord
+from chalicelib.store.people import person_key
+from tests.integration.conftest import roster
 from tests.integration.school import SmallSchool, lesson, problem_type, school, today  # noqa: F401
 
 
@@ -128,3 +132,55 @@ def test_grade_eleven_graduates(school: SmallSchool) -> None:
     assert end["pupils"] == [{"student_id": s.pupils["p5"], "outcome": "graduated", "class_id": None}]
     assert end["next_classes"] == [] and end["read_only"] is True
     assert s.admin.ok("GET", f"/v1/students/{s.pupils['p5']}/classes")["left_on"] == "2027-08-31"
+
+
+def _row(pupil_id: str, class_id: str) -> str:
+    """The pupil's roster row as stored, naming `class_id`."""
+    p = PersonItem.get(person_key(pupil_id), "#")
+    return f"student,{p.external_id},{p.last_name},{p.first_name},,{class_id},{p.username or ''},,,{p.language},,"
+
+
+def _enrolled(api: Any, journal_id: str, pupil: str) -> list[Any]:
+    grid = api.ok("GET", f"/v1/journals/{journal_id}?period=T1")
+    return [p["enrolled"] for p in grid["students"] if p["student_id"] == pupil]
+
+
+def test_a_roster_import_moves_a_transferred_pupil_back_from_its_day(school: SmallSchool) -> None:
+    s, p = school, school.pupils
+    b = _class_7b(s)
+    s.admin.ok("POST", f"/v1/students/{p['p2']}/transfer", {"class_id": b["class_id"], "date": "2026-09-14"})
+    s.admin.ok("POST", f"/v1/students/{p['p4']}/transfer", {"class_id": b["class_id"], "date": "2026-10-05"})
+    s.admin.ok("POST", f"/v1/students/{p['p9']}/leave", {"date": "2026-09-21"})
+    data = roster(*(_row(p[k], s.class_id) for k in ("p2", "p4", "p9")))
+    path = f"/v1/schools/{s.school_id}/roster"
+    assert s.teacher.call("POST", path, raw=data, content_type="text/csv").status_code == 403
+    summary = s.admin.ok("POST", path, raw=data, content_type="text/csv")
+    assert (summary["updated"], summary["unchanged"]) == (3, 0)
+    assert s.admin.ok("GET", f"/v1/students/{p['p2']}/classes") == {
+        "student_id": p["p2"], "class_id": s.class_id, "left_on": None,
+        "classes": [{"class_id": s.class_id, "until": "2026-09-13"},
+                    {"class_id": b["class_id"], "until": "2026-10-04"}]}
+    assert _enrolled(s.teacher, s.journals["math"], p["p2"]) == [
+        [{"from": None, "to": "2026-09-13"}, {"from": "2026-10-05", "to": None}]]
+    assert _enrolled(s.other_teacher, b["journal_id"], p["p2"]) == [[{"from": "2026-09-14", "to": "2026-10-04"}]]
+    assert _enrolled(s.other_teacher, b["journal_id"], p["p4"]) == []  # back on the day they came: never in 7Б
+    assert _enrolled(s.teacher, s.journals["math"], p["p9"]) == [
+        [{"from": None, "to": "2026-09-20"}, {"from": "2026-10-05", "to": None}]]
+    assert s.admin.ok("GET", f"/v1/students/{p['p9']}/classes")["left_on"] is None
+    pupils = [x["student_id"] for x in s.admin.ok("GET", f"/v1/classes/{s.class_id}/pupils")]
+    assert {p["p2"], p["p4"], p["p9"]} <= set(pupils) and len(pupils) == len(set(pupils)) == 9
+    assert s.admin.ok("GET", f"/v1/classes/{b['class_id']}/pupils") == []
+    again = s.admin.ok("POST", path, raw=data, content_type="text/csv")
+    assert (again["updated"], again["unchanged"]) == (0, 3)
+    assert len(s.admin.ok("GET", f"/v1/students/{p['p2']}/classes")["classes"]) == 2
+
+
+def test_a_roster_import_does_not_move_a_pupil_before_their_last_move(school: SmallSchool) -> None:
+    s, p3 = school, school.pupils["p3"]
+    b = _class_7b(s)
+    s.admin.ok("POST", f"/v1/students/{p3}/transfer", {"class_id": b["class_id"], "date": "2026-10-12"})
+    refused = s.admin.call("POST", f"/v1/schools/{s.school_id}/roster", raw=roster(_row(p3, s.class_id)),
+                           content_type="text/csv")
+    assert refused.status_code == 422 and problem_type(refused) == "roster-rejected"
+    assert [e["field"] for e in json.loads(refused.body)["errors"]] == ["row 2: class_id"]
+    assert s.admin.ok("GET", f"/v1/students/{p3}/classes")["class_id"] == b["class_id"]

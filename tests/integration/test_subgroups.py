@@ -4,7 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.integration.conftest import body
-from tests.integration.school import SmallSchool, lesson, problem_type, school, today  # noqa: F401
+from tests.integration.school import (  # noqa: F401  (fixtures)
+    SmallSchool, StreamPump, lesson, problem_type, pump, school, today, work,
+)
+from tests.integration.test_standing import formative, results, standing, subject
+from tests.integration.test_statistics import count, figures, recomputed, statistics
 
 GROUP_1 = ["p1", "p2", "p6"]
 GROUP_2 = ["p3", "p4", "p5", "p7", "p8", "p9"]
@@ -108,3 +112,41 @@ def test_creating_a_group_is_checked(school: SmallSchool) -> None:
     assert s.outsider.call("POST", path, {**new, "name": "5"}).status_code == 404
     journals = s.parent.ok("GET", f"/v1/schools/{s.school_id}/journals?language=kk")
     assert [j["group_name"] for j in journals if j["subject_id"] == g["subject"]] == ["1-топ", "2-топ"]
+
+
+def test_a_groups_standing_close_and_statistics_cover_its_pupils_only(school: SmallSchool, pump: StreamPump) -> None:
+    s = school
+    g = _english(s)
+    mine, theirs = g["1-топ"]["journal_id"], g["2-топ"]["journal_id"]
+    s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None})
+    made = lesson(s.teacher, mine, day="2026-09-10")["lesson_id"]
+    formative(s.teacher, made, {s.pupils["p1"]: 9, s.pupils["p2"]: 4})
+    soch = work(s.teacher, mine, day="2026-10-01", kind="SOCH", max_points=30)["work_id"]
+    results(s.teacher, soch, {s.pupils[k]: points for k, points in (("p1", 27), ("p2", 12), ("p6", 20))})
+    english = {k: subject(standing(s.admin, s.pupils[k]), "english") for k in ("p1", "p3")}
+    assert english["p1"]["journal_id"] == mine and english["p1"]["mark"] == 5
+    assert english["p3"]["journal_id"] == theirs and english["p3"]["mark"] is None
+    count(pump)
+    live = statistics(s, journal=mine)
+    assert live["n"] == 3 and figures(live) == recomputed(s, [s.pupils[k] for k in GROUP_1], "english")
+    closed = s.teacher.ok("POST", f"/v1/journals/{mine}/periods/T1/close")  # group 2 has no SOCH: no matter
+    assert sorted(m["student_id"] for m in closed["marks"]) == sorted(s.pupils[k] for k in GROUP_1)
+    assert statistics(s, journal=mine)["final"] is True
+    assert s.teacher.call("POST", f"/v1/journals/{theirs}/periods/T1/close").status_code == 403
+
+
+def test_a_groups_teacher_writes_only_their_groups_journal(school: SmallSchool) -> None:
+    s = school
+    g = _english(s)
+    theirs = lesson(s.other_teacher, g["2-топ"]["journal_id"], day="2026-10-05")["lesson_id"]
+    for method, path, document in (
+            ("PUT", f"/v1/lessons/{theirs}/attendance",
+             {"entries": [{"student_id": s.pupils["p3"], "status": "absent"}]}),
+            ("PUT", f"/v1/lessons/{theirs}/formative", {"entries": [{"student_id": s.pupils["p3"], "points": 7}]}),
+            ("POST", f"/v1/journals/{g['2-топ']['journal_id']}/works",
+             {"kind": "SOR", "period": "T1", "date": "2026-10-05", "title": "Бөлім 1", "max_points": 20}),
+            ("PUT", f"/v1/journals/{g['2-топ']['journal_id']}/periods/T1/verdicts", {"entries": []}),
+            ("DELETE", f"/v1/lessons/{theirs}", None)):
+        assert s.teacher.call(method, path, document).status_code == 403, path
+    assert s.other_teacher.call("PUT", f"/v1/lessons/{theirs}/attendance", {
+        "entries": [{"student_id": s.pupils["p3"], "status": "absent"}]}).status_code == 200

@@ -175,3 +175,37 @@ def test_a_cancelled_lesson_takes_no_entries_until_restored(school: SmallSchool)
     s.teacher.ok("PUT", f"/v1/lessons/{lesson_id}/attendance", attendance)
     taken_place = s.teacher.call("PUT", path, {"reason": "карантин"})
     assert taken_place.status_code == 422 and problem_type(taken_place) == "lesson-has-entries"
+
+
+def test_planning_refuses_a_closed_period_and_plans_nothing(school: SmallSchool) -> None:
+    s = school
+    _set_up(s)
+    closed = s.admin.call("POST", f"/v1/journals/{s.journals['ethics']}/periods/T1/close")
+    assert closed.status_code == 200, closed.body
+    refused = s.admin.call("POST", f"/v1/classes/{s.class_id}/timetable/T1/lessons")
+    assert refused.status_code == 409 and problem_type(refused) == "period-closed"
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+    assert [(e["field"], e["message"]) for e in body(refused)["errors"]] == [
+        (f"journals.{s.journals['ethics']}", f"T1 of class {s.class_id} is read-only: T1 closed")]
+    assert _lessons(s.admin, s.journals["math"], "T1") == []  # not even the journals still open
+    whole = s.admin.call("POST", f"/v1/schools/{s.school_id}/timetable/T1/lessons?year=2026")
+    assert whole.status_code == 409 and problem_type(whole) == "period-closed"
+    assert s.teacher.call("POST", f"/v1/classes/{s.class_id}/timetable/T1/lessons").status_code == 403
+    s.admin.ok("PUT", f"/v1/classes/{s.class_id}/timetable/T2", {"slots": _grid(s)})
+    assert s.admin.ok("POST", f"/v1/classes/{s.class_id}/timetable/T2/lessons", status=201)["created"] > 0
+
+
+def test_planning_refuses_a_year_made_read_only_by_the_rollover(school: SmallSchool) -> None:
+    s = school
+    _set_up(s, "T2")
+    assert s.admin.ok("POST", f"/v1/classes/{s.class_id}/rollover")["read_only"] is True
+    refused = s.admin.call("POST", f"/v1/classes/{s.class_id}/timetable/T2/lessons")
+    assert refused.status_code == 409 and problem_type(refused) == "year-read-only"
+    document = body(refused)
+    assert document["detail"].startswith("The school year has ended")
+    assert {e["message"] for e in document["errors"]} == {
+        f"T2 of class {s.class_id} is read-only: its school year has ended (rollover)"}
+    assert len(document["errors"]) == 3  # math, music and ethics
+    assert _lessons(s.admin, s.journals["math"], "T2") == []
+    whole = s.admin.call("POST", f"/v1/schools/{s.school_id}/timetable/T2/lessons?year=2026")
+    assert whole.status_code == 409 and problem_type(whole) == "year-read-only"

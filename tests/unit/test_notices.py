@@ -97,6 +97,45 @@ def test_final_period_marks(period, mark, kk, ru):
     assert render(e, PUPIL, SELF, "kk").title == "Қорытынды баға: Өзін-өзі тану"
 
 
+@pytest.mark.parametrize(("alert", "mark", "kk", "ru"), [
+    ("entered", None, "1-тоқсан: ағымдағы баға «2»-ге түсті (40 %-дан төмен)",
+     "1 четверть: текущая оценка снизилась до «2» (ниже 40 %)"),
+    ("left", 3, "1-тоқсан: ағымдағы баға енді «2» емес, қазір «3»",
+     "1 четверть: текущая оценка больше не «2», сейчас «3»"),
+    ("left", "exempt", "1-тоқсан: ағымдағы баға енді «2» емес, қазір «босатылған»",
+     "1 четверть: текущая оценка больше не «2», сейчас «освобождён(а)»"),
+])
+def test_a_mark_alert_names_the_subject_and_period_in_each_language(alert, mark, kk, ru):
+    e = NoticeEvent(kind="mark_alert", student_id="11", journal_id="22", source_key="A#11|B#22#T1", source_version=1,
+                    occurred_at=AT, period="T1", alert=alert, mark=mark, count=1)
+    assert render(e, PUPIL, SELF, "kk").title == "Назар аударыңыз: Өзін-өзі тану"
+    assert render(e, PUPIL, SELF, "kk").body == f"Ерлан Өтепов, Өзін-өзі тану, {kk}."
+    assert render(e, PUPIL, SELF, "ru").body == f"Ерлан Өтепов, Самопознание, {ru}."
+
+
+def test_an_absence_alert_names_the_week_and_no_subject():
+    e = NoticeEvent(kind="absence_alert", student_id="11", journal_id="22", source_key="A#11|W#2026-10-05",
+                    source_version=1, occurred_at=AT, lesson_date=date(2026, 10, 5), count=3)
+    assert not e.names_subject
+    kk, ru = render(e, PUPIL, None, "kk"), render(e, PUPIL, None, "ru")
+    assert (kk.title, kk.body) == ("Себепсіз қалдырылған сабақтар",
+                                   "Ерлан Өтепов, 05.10.2026 басталған аптада 3 сабақ себепсіз қалдырылды.")
+    assert (ru.title, ru.body) == ("Пропуски без уважительной причины",
+                                   "Ерлан Өтепов, на неделе с 05.10.2026 пропущено уроков без уважительной причины: 3.")
+    with pytest.raises(InvalidNotice):
+        render(event(), PUPIL, None, "kk")  # a mark needs its subject
+
+
+def test_crossings_of_the_band_are_told_apart():
+    def crossing(n: int, alert: str) -> NoticeEvent:
+        return NoticeEvent(kind="mark_alert", student_id="11", journal_id="22", source_key="A#11|B#22#T1",
+                           source_version=n, occurred_at=AT, period="T1", alert=alert, count=n)
+
+    assert crossing(1, "entered").fingerprint != crossing(3, "entered").fingerprint  # entering again is news
+    with pytest.raises(InvalidNotice):
+        crossing(1, "wobbled")
+
+
 @pytest.mark.parametrize(("maximum", "word"), [(1, "балла"), (10, "баллов"), (11, "баллов"), (21, "балла"),
                                                (25, "баллов"), (101, "балла"), (111, "баллов")])
 def test_russian_says_iz_n_balla_or_ballov(maximum, word):

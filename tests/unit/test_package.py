@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.package import PackageError, lean_package, package_runtime, package_size, slim_package
+from infra.package import LAYER_ROOT, PackageError, package_runtime, package_size, report_layer, slim_package
 
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -92,17 +92,29 @@ def _with_report_libraries(path: Path) -> Path:
     return package
 
 
-def test_the_lean_package_leaves_out_the_report_libraries_and_what_only_they_need(tmp_path: Path) -> None:
-    full = _with_report_libraries(tmp_path / "deployment.zip")
-    size = lean_package(full, tmp_path / "lean.zip")
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(tmp_path / "lean.zip").namelist()}
+def test_the_report_libraries_and_what_only_they_need_move_to_the_layer(tmp_path: Path) -> None:
+    package = _with_report_libraries(tmp_path / "deployment.zip")
+    before = package_size(package)
+    layer = report_layer(package, tmp_path / "layer.zip")
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(package).namelist()}
     assert not tops & {"fpdf", "PIL", "defusedxml", "openpyxl"}
     assert not [t for t in tops if t.startswith(("fpdf2-", "pillow-", "defusedxml-", "openpyxl-"))]
     assert {"app.py", "chalicelib", "lib", "jwt", "typing_extensions", "__pycache__"} <= tops  # the app's own
-    assert size.zipped_bytes < package_size(full).zipped_bytes
-    probe = zipfile.ZipFile(tmp_path / "lean.zip").namelist()
+    assert package_size(package).files + layer.files == before.files  # moved, nothing lost
+    probe = zipfile.ZipFile(package).namelist()
     assert f"jwt/__pycache__/__init__.{sys.implementation.cache_tag}.pyc" in probe
     assert not [n for n in probe if n.startswith("fpdf/")]  # its bytecode went with its sources
+    moved = zipfile.ZipFile(tmp_path / "layer.zip").namelist()
+    assert all(n.startswith(LAYER_ROOT) for n in moved)
+    assert {n.removeprefix(LAYER_ROOT).split("/")[0] for n in moved} >= {"fpdf", "PIL", "defusedxml", "openpyxl"}
+    assert f"{LAYER_ROOT}fpdf/__pycache__/__init__.{sys.implementation.cache_tag}.pyc" in moved
+
+
+def test_a_package_without_report_libraries_has_no_layer_to_give(tmp_path: Path) -> None:
+    package = _deployment(tmp_path / "deployment.zip")
+    slim_package(package, runtime=RUNTIME)
+    with pytest.raises(PackageError):
+        report_layer(package, tmp_path / "layer.zip")
 
 
 def test_slimming_twice_gives_the_same_bytes(tmp_path: Path) -> None:

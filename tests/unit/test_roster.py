@@ -1,5 +1,7 @@
 """Roster import: reading the school's CSV, checking it against the directory, planning the writes."""
 import unicodedata
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -308,6 +310,24 @@ def test_the_plan_sorts_rows_into_create_update_and_unchanged_ignoring_passwords
     assert [r.external_id for r in plan.create] == ["P1"]
     assert [(r.external_id, p.person_id) for r, p in plan.update] == [("T1", "12")]
     assert [(r.external_id, p.person_id) for r, p in plan.unchanged] == [("S1", "11")]
+
+
+def test_a_pupil_in_another_class_is_a_move_only_after_their_last_one():
+    moved = replace(person(STUDENT), moved_until=date(2026, 10, 11))  # last day in 101: their move is on the 12th
+    back = parse_roster(roster(line(**{**STUDENT, "class_id": "102"})))
+    owners = {"nurlan.a": (SCHOOL, "S1")}
+    directory = view(moved, classes=("101", "102"), owners=owners)
+    check_against_directory(back, directory)  # no import day: not checked
+    with pytest.raises(RosterRejected) as rejected:
+        check_against_directory(back, directory, date(2026, 10, 11))
+    assert [(e.row, e.field, e.message) for e in rejected.value.row_errors] == [
+        (2, "class_id", "this pupil's last move takes effect on 2026-10-12, after the import's day; move them with "
+                        "a transfer")]
+    check_against_directory(back, directory, date(2026, 10, 12))
+    same_class = parse_roster(roster(line(**STUDENT)))
+    check_against_directory(same_class, view(moved, owners=owners), date(2026, 10, 1))  # no move: a rename is fine
+    plan = plan_import([*back, *parse_roster(roster(line(**TEACHER)))], {"S1": moved})
+    assert [(r.external_id, old.class_id, r.class_id) for r, old in plan.moves()] == [("S1", "101", "102")]
 
 
 def test_planning_a_file_again_after_importing_it_changes_nothing():

@@ -10,9 +10,9 @@ from boto3.dynamodb.types import TypeSerializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.assessment import Scheme, pack_for
+from chalicelib.domain.assessment import Scheme, compute_period, pack_for
 from chalicelib.domain.tally import (
-    EntryState, Ledger, Target, accumulate, difference, distribution, live_mark, pupil_sums, tally,
+    EntryState, Ledger, Target, accumulate, counted_inputs, difference, distribution, live_mark, pupil_sums, tally,
 )
 from chalicelib.store.journal import Entry, Lesson
 from chalicelib.streams.records import MalformedRecord, change_of, read_record
@@ -171,3 +171,33 @@ def test_live_marks_follow_the_term_formula_and_their_distribution_counts_pupils
               "p3": [3, 3, 0, 0, 0, 0] + [0] * 5, "p4": [0] * 6 + [1, 0, 0, 0, 0]}
     assert distribution(pupils, pack, Scheme.TERM) == {"2": 1, "4": 1, "5": 1}
     assert distribution(pupils, pack, Scheme.PASS_FAIL) == {}
+
+
+_entries = st.dictionaries(st.tuples(st.sampled_from("AFR"), st.sampled_from(["p1", "p2", "p3"])),
+                           st.builds(EntryState, st.integers(1, 9), st.booleans(),
+                                     st.one_of(st.none(), st.sampled_from(["present", "ill"]), st.integers(0, 10))))
+
+
+@settings(max_examples=50, deadline=None)
+@given(kind=st.sampled_from("LW"), entries=_entries, version=st.integers(1, 9))
+def test_a_removed_lesson_or_work_counts_nothing_and_its_expiry_is_forgotten(kind: str, entries: Any,
+                                                                             version: int) -> None:
+    live = Target(version, "2026-10-02", "t1", topic=True, work_kind="SOR" if kind == "W" else None, max_points=20)
+    ledger = Ledger(kind, live, dict(entries))
+    assert not ledger.forget_target(version)  # a live lesson or work never expires away
+    assert ledger.take_target(Target(version + 1, "2026-10-02", "t2", work_kind=live.work_kind, max_points=20,
+                                     removed=True))
+    assert tally(ledger) == {}  # nor its entries, nor its teacher's or school's day
+    assert not ledger.take_target(live)  # a late record of the live one changes nothing
+    assert not ledger.forget_target(version) and ledger.forget_target(version + 1)
+    assert ledger.target is None
+
+
+def test_counted_inputs_carry_the_schools_status_and_give_the_live_mark() -> None:
+    pack, sums = pack_for(2026), [24, 3, 18, 25, 16, 20, 0, 0, 0, 0, 0]
+    assert compute_period(pack, Scheme.TERM, counted_inputs(sums)).mark == live_mark(sums, pack, Scheme.TERM) == 4
+    assert compute_period(pack, Scheme.TERM, counted_inputs(sums, status="not_assessed")).mark == "not_assessed"
+    assert compute_period(pack, Scheme.PASS_FAIL, counted_inputs([], passed=True)).mark == "pass"
+    pooled = pack.with_settings(pool_fo_with_sor=True, fo_max=12)
+    # FO+SOR pooled: (24 + 18) / (3*12 + 25) = 68.85 %, SOCH 80 %: 0.5*68.85 + 0.5*80 = 74.4 -> "4"
+    assert live_mark(sums, pooled, Scheme.TERM) == 4

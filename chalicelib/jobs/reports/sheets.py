@@ -20,10 +20,11 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.jobs.reports.errors import Unavailable
 from chalicelib.jobs.reports.sources import (
-    ClassData, Results, class_data, period_results, said_of, school_classes, school_pack, sheets_of, subject_names,
+    ClassData, Results, class_data, period_results, said_of, school_classes, sheets_of, subject_names,
 )
 from chalicelib.store import reports, schools
 from chalicelib.store.directory import SchoolItem
+from chalicelib.store.packs import school_pack
 from chalicelib.store.reports import Spec
 
 __all__ = ["Standing", "gather", "class_sheet_of", "school_report_of", "keep_rollup", "build_class_sheet",

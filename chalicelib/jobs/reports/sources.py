@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.assessment import RulePack, Scheme, annual_mark, pack_for, scheme_for
+from chalicelib.domain.assessment import RulePack, Scheme, annual_mark, scheme_for
 from chalicelib.domain.journal import TERMS, terms_of
 from chalicelib.domain.notices import Names
 from chalicelib.domain.reports import LiveResult, Pupil, live_result
@@ -26,7 +26,7 @@ from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, SubjectItem
 
 __all__ = [
-    "Course", "ClassData", "Said", "Results", "school_pack", "subject_names", "school_classes", "class_data",
+    "Course", "ClassData", "Said", "Results", "subject_names", "school_classes", "class_data",
     "sheets_of", "said_of", "period_results", "pupil_of", "ledgers_of", "term_of",
 ]
 
@@ -87,16 +87,6 @@ def subject_names(school_id: str) -> dict[str, SubjectItem]:
 def school_classes(school_id: str, year: int) -> list[ClassItem]:
     """The school's classes of a school year (one Query)."""
     return [c for c in schools.classes_of_school(school_id) if int(c.year) == year]
-
-
-def school_pack(school_id: str, year: int) -> RulePack:
-    """The pack in force for the school year with the school's §3 settings, as the standing and the close use it
-    (chalicelib/api/marking.py); one GetItem."""
-    pack, settings = pack_for(year), schools.get_settings(school_id)
-    if settings is None:
-        return pack
-    return pack.with_settings(sor_method=settings.sor_method, pool_fo_with_sor=settings.pool_fo_with_sor,
-                              fo_max=None if settings.fo_max is None else int(settings.fo_max))
 
 
 def class_data(klass: ClassItem, subjects: Mapping[str, SubjectItem], pack: RulePack) -> ClassData:

@@ -22,11 +22,12 @@ from chalicelib.jobs.reports.errors import Unavailable
 from chalicelib.jobs.reports.notes import Note, send_note
 from chalicelib.jobs.reports.publish import publish
 from chalicelib.jobs.reports.sources import (
-    ClassData, class_data, period_results, said_of, school_pack, sheets_of, subject_names,
+    ClassData, class_data, period_results, said_of, sheets_of, subject_names,
 )
 from chalicelib.store import notifications, people, reports, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, PersonItem, SchoolItem
+from chalicelib.store.packs import school_pack
 from chalicelib.store.reports import Spec
 
 __all__ = ["ClassWeek", "term_of_week", "class_week", "pupil_week", "build_weekly", "class_reports"]
