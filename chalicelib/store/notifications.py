@@ -50,6 +50,7 @@ from chalicelib.store.people import person_key
 __all__ = [
     "DUE_SHARDS", "INBOX_DAYS", "KEEP_DAYS", "InvalidCursor", "NotificationRecord", "InboxItem", "OutboxItem",
     "PreferencesItem", "DeviceItem", "DeviceOwner", "Profile", "recipient_key", "guardians_of", "post_inbox",
+    "post_note",
     "withdraw_inbox", "inbox_page", "mark_read", "read_versions", "outbox_state", "write_outbox", "due_recipients",
     "waiting", "Claim", "claim", "restore", "cancel", "postpone", "queued", "load_profile", "save_preferences",
     "set_language", "token_hash", "add_device", "remove_device", "device_owners", "AlertItem", "alert_ledger",
@@ -219,6 +220,15 @@ def post_inbox(recipient: str, event: NoticeEvent, notice: Notice) -> bool:
         InboxItem.t.set(_padded(nid)), InboxItem.u.set(_padded(nid)),
         InboxItem.expires.set(_expiry(event.occurred_at, INBOX_DAYS)),
     ], _newer(InboxItem, event.source_version))
+
+
+def post_note(recipient: str, key: str, *, kind: str, title: str, body: str, language: str,
+              student_id: str | None, now: datetime) -> None:
+    """Write a report job's note (a reminder, a summary, the weekly report) to the recipient's inbox, unread."""
+    nid = new_id(int(now.timestamp() * 1000))
+    InboxItem(recipient_key(recipient), f"S#report:{key}", notification_id=nid, version=1, student_id=student_id,
+              kind=kind, title=title, body=body, language=language, created_at=to_rfc3339(now), read=False,
+              t=_padded(nid), u=_padded(nid), expires=_expiry(now, INBOX_DAYS)).save()
 
 
 def withdraw_inbox(recipient: str, event: NoticeEvent) -> bool:

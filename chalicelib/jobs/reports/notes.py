@@ -1,9 +1,9 @@
 """Notes the report jobs send: a reminder to a teacher, a report's summary to a school_admin, the weekly message
 to a parent. Each goes once per key, to the inbox and, as the person chose, by e-mail and SMS.
 
-The notifications store and channels are built around journal entries (chalicelib/channels `deliver` takes a
-`NoticeEvent` of a formative, result, attendance or period-mark change), so a note writes its inbox item with
-the store's own model and sends through `channels.send`:
+The channels' `deliver` is built around journal entries (a `NoticeEvent` of a formative, result, attendance or
+period-mark change, versioned and coalesced), so a note takes the simpler path: the store's `post_note` for the
+inbox and `channels.send` for the rest:
 - once: `reports.claim_note(person, key)` is taken first, so a rerun of a job sends nothing again;
 - inbox always (read through `GET /v1/me/notifications`, `kind` says which note);
 - e-mail and SMS when the person's mode for the channel is not "off" and they have an address; a note is
@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from chalicelib.channels import Undelivered, send
-from chalicelib.domain.dates import to_rfc3339
-from chalicelib.domain.ids import new_id
 from chalicelib.domain.notices import Message
 from chalicelib.store import notifications, reports
 from chalicelib.store.directory import PersonItem
@@ -28,7 +26,6 @@ __all__ = ["Note", "send_note"]
 
 log = logging.getLogger(__name__)
 
-_ID_DIGITS = 19  # the width of the inbox's time-ordered sort keys (chalicelib/store/notifications.py)
 _SHORT = 300
 
 
@@ -44,21 +41,12 @@ class Note:
     student_id: str | None = None
 
 
-def _inbox(person_id: str, note: Note, now: datetime) -> None:
-    nid = new_id(int(now.timestamp() * 1000))
-    padded = nid.rjust(_ID_DIGITS, "0")
-    notifications.InboxItem(
-        notifications.recipient_key(person_id), f"S#report:{note.key}", notification_id=nid, version=1,
-        student_id=note.student_id, kind=note.kind, title=note.title, body=note.body, language=note.language,
-        created_at=to_rfc3339(now), read=False, t=padded, u=padded,
-        expires=now + timedelta(days=notifications.INBOX_DAYS)).save()
-
-
 def send_note(person: PersonItem, note: Note, now: datetime) -> list[str]:
     """Tell `person` once; the channels it went out on (empty when it was sent before)."""
     if not reports.claim_note(person.person_id, note.key, now):
         return []
-    _inbox(person.person_id, note, now)
+    notifications.post_note(person.person_id, note.key, kind=note.kind, title=note.title, body=note.body,
+                            language=note.language, student_id=note.student_id, now=now)
     sent = ["inbox"]
     preferences = notifications.load_profile(person.person_id).preferences
     if preferences.quiet is not None and preferences.quiet.holds(now):
