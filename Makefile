@@ -28,6 +28,9 @@ test: venv ## run unit, integration and e2e tests
 unit: venv ## run only the unit tests (seconds)
 	$(PY) -m pytest -q tests/unit
 
+fuzz: venv ## fuzz every /v1 operation against its OpenAPI document as four demo roles (about 3 minutes)
+	FUZZ=1 $(PY) -m pytest -q -s tests/e2e/test_openapi_fuzz.py
+
 bench: venv ## run the benchmarks and write bench/results/*.json
 	$(PY) -m bench
 
@@ -70,4 +73,4 @@ deploy: ## how to deploy STAGE (needs AWS credentials and the CDK CLI; cannot ru
 	@echo "  first deploy only: python -m chalicelib.jobs.operator_login ...  # RUNBOOK, First administrator"
 	@echo "  rollback: deploy the previous release's commit the same way      # RUNBOOK, Rolling back"
 
-.PHONY: help venv run test unit bench redrive reconcile synth infra-test lint-infra deploy
+.PHONY: help venv run test unit fuzz bench redrive reconcile synth infra-test lint-infra deploy

@@ -41,7 +41,7 @@ from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, Setti
 from chalicelib.store.marks import STATUS_FIELDS, PeriodRecord, mark_of, mark_text, record_key
 from chalicelib.store.packs import pack_with
 
-__all__ = ["Setup", "PeriodIncomplete", "setup_of", "check_period", "pupil_standing", "live_marks",
+__all__ = ["Setup", "PeriodIncomplete", "setup_of", "cells_of", "check_period", "pupil_standing", "live_marks",
            "close_period", "statistics"]
 
 
@@ -101,7 +101,7 @@ def check_period(setup: Setup, period: str) -> None:
                             [FieldError("period", f"one of {', '.join(setup.periods)}")], slug="period-not-marked")
 
 
-def _cells(entries: Iterable[store.Entry]) -> list[Cell]:
+def cells_of(entries: Iterable[store.Entry]) -> list[Cell]:
     """Formative entries and results as cells; results written without their work's kind and maximum (seeded
     data) get them from their works (one BatchGetItem)."""
     entries = [e for e in entries if store.parse_entry_sk(e.sk)[1] in ("F", "R")]
@@ -149,7 +149,7 @@ def pupil_standing(pupil: PersonItem, year: int | None, asked: str, language: st
     if terms:
         spans = _term_spans(klass.school_id, int(klass.year), int(klass.grade))
         start, end = spans[terms[0]][0], spans[terms[-1]][1]
-        for cell in _cells(_fresh_entries(pupil.person_id, start, end, notes)):
+        for cell in cells_of(_fresh_entries(pupil.person_id, start, end, notes)):
             cells[cell.journal_id].append(cell)
     subjects = []
     for s in sorted(setups, key=lambda s: name_sort_key(s.subject.name_kk if language == "kk" else s.subject.name_ru)):
@@ -236,7 +236,7 @@ def _year_standing(s: Setup, cells: list[Cell], records: dict[tuple[str, str], P
 def _journal_inputs(setup: Setup, period: str, pupils: Sequence[PersonItem],
                     sheet: dict[str, dict[str, Any]]) -> dict[str, PeriodInputs]:
     cells: dict[str, list[Cell]] = defaultdict(list)
-    for cell in _cells(store.marked_entries(setup.journal_id, terms_in(period))):
+    for cell in cells_of(store.marked_entries(setup.journal_id, terms_in(period))):
         cells[cell.pupil_id].append(cell)
     inputs = {}
     for pupil in pupils:
@@ -263,11 +263,11 @@ def live_marks(journal: JournalItem, period: str) -> tuple[dict[str, PeriodMark 
                  for pupil, inputs in _journal_inputs(setup, period, pupils, sheet).items()},
                 dates.to_rfc3339(dates.now_kz()))
     counted = counters.class_counters(setup.journal_id, period)
-    found = {}
+    found: dict[str, PeriodMark | None] = {}
     for pupil in pupils:
         said, sums = sheet.get(pupil.person_id, {}), counted.pupils.get(pupil.person_id)
-        inputs = counted_inputs(sums.sums() if sums is not None else (), status=said.get("status"),
-                                passed=said.get("passed") if setup.scheme is Scheme.PASS_FAIL else None)
+        inputs = counted_inputs(sums.sums() if sums is not None else (), setup.pack, setup.scheme,
+                                status=said.get("status"), passed=said.get("passed"))
         found[pupil.person_id] = compute_period(setup.pack, setup.scheme, inputs).mark
     return found, counted.as_of
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from chalicelib.api.marking import Setup, _cells, setup_of
+from chalicelib.api.marking import Setup, cells_of, setup_of
 from chalicelib.channels import Contended, notify_guardians
 from chalicelib.domain.alerts import (
     ABSENCE_THRESHOLD, Ledger, band_crossing, in_band, missed, reach, shift, week_of,
@@ -204,7 +204,7 @@ def _band(group: tuple[str, ...], candidates: list[Candidate]) -> None:
 
 
 def _mark(setup: Setup, period: str, entries: list[Entry], said: Mapping[str, object]) -> object:
-    inputs = inputs_of(setup.pack, setup.scheme, _cells(entries), status=said.get("status"),  # type: ignore[arg-type]
+    inputs = inputs_of(setup.pack, setup.scheme, cells_of(entries), status=said.get("status"),  # type: ignore[arg-type]
                        passed=said.get("passed"))  # type: ignore[arg-type]
     return compute_period(setup.pack, setup.scheme, inputs).mark
 
