@@ -75,7 +75,8 @@ def standing(call: Call, student_id: str) -> dict[str, Any]:
 
 @endpoint(bp, "/v1/journals/{journal_id}/statistics",
           summary="Class statistics of a journal's period (assessment-rules.md §8): from the final marks once "
-                  "the period is closed (final: true), else from every pupil's live mark",
+                  "the period is closed (final: true), else from every pupil's live mark as the stream-kept "
+                  "counters have it; as_of: when they last changed (null: nothing counted yet)",
           statuses=(200, 400, 403, 404, 422))
 def journal_statistics(call: Call, journal_id: str) -> dict[str, Any]:
     period = _period(call.query("period"), _MARKED)

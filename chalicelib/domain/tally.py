@@ -12,14 +12,17 @@ expired (`forget_entry`) leaves the ledger, so that a new item under the same ke
                                             attendance by status
     ("teacher", <teacher>, <day>, <field>)  TEACHER_FIELDS of the lesson's or work's teacher (its last writer)
     ("school", <day>, <field>)              SCHOOL_FIELDS of the day of the lesson or work
+    ("sor", <pupil>, <work>, <field>)       each SOR result on its own: "points" and "max" (`pupil_results`)
 
 The stream consumer adds `difference(tally(after), tally(before))` to the counters; reconciliation builds the
 ledgers from the journal and compares totals. An entry counts for its teacher and day only once its lesson or
 work is known, and a result counts for SOR or SOCH only then: the totals converge when that record arrives.
 A removed lesson or work (its tombstone, `Target.removed`) counts for nothing, its entries neither; when the
 tombstone expires it leaves the ledger (`forget_target`), so that the lesson's place may be taken again.
-`counted_inputs` and `distribution` give a pupil's inputs and the class's live marks from the pupils' sums: exact
-for `sor_method` "points" (both shipped packs); "mean_of_percentages" needs each SOR's result, which sums lose.
+`counted_inputs` and `distribution` give a pupil's inputs and the class's live marks from the pupils' sums and
+SOR results, exact for every `sor_method`: "mean_of_percentages" takes the mean of each SOR's percentage, which
+the SOR sums lose, so each SOR result is counted on its own too (a work's maximum is never 0, so a result of 0
+points still shows). SOCH is always "points" (§3): its sums are enough.
 """
 from __future__ import annotations
 
@@ -27,11 +30,13 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from chalicelib.domain.assessment import PeriodInputs, RulePack, Scheme, Status, WorkResult, compute_period
+from chalicelib.domain.assessment import SOCH, SOR, PeriodInputs, RulePack, Scheme, compute_period
+from chalicelib.domain.standing import Cell, inputs_of
 
 __all__ = [
     "PUPIL_FIELDS", "TEACHER_FIELDS", "SCHOOL_FIELDS", "ATTENDANCE", "ABSENCES", "Key", "Target", "EntryState",
-    "Ledger", "tally", "difference", "accumulate", "pupil_sums", "counted_inputs", "live_mark", "distribution",
+    "Ledger", "Results", "tally", "difference", "accumulate", "pupil_sums", "pupil_results", "counted_inputs",
+    "live_mark", "distribution",
 ]
 
 ATTENDANCE = ("present", "absent", "excused", "ill", "late")
@@ -41,6 +46,7 @@ TEACHER_FIELDS = ("lessons", "topics", "attendance", "marks")
 SCHOOL_FIELDS = ("entries", "absences")
 
 Key = tuple[str, ...]
+Results = Mapping[str, Sequence[int]]  # a pupil's SOR results: work -> (points, maximum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +74,13 @@ class EntryState:
 
 @dataclass
 class Ledger:
-    """A lesson (`kind` "L") or work ("W") and its entries by (kind letter A/F/R, pupil)."""
+    """A lesson (`kind` "L") or work ("W") and its entries by (kind letter A/F/R, pupil); `target_id` is the
+    lesson's or work's id (a SOR's results are counted under it)."""
 
     kind: str
     target: Target | None = None
     entries: dict[tuple[str, str], EntryState] = field(default_factory=dict)
+    target_id: str = ""
 
     def take_target(self, target: Target) -> bool:
         """Take the lesson or work as of `target.version`, if newer than what the ledger holds."""
@@ -145,6 +153,9 @@ def tally(ledger: Ledger) -> dict[Key, int]:
             prefix = target.work_kind.lower()
             _add(total, ("pupil", pupil, f"{prefix}_points"), value)
             _add(total, ("pupil", pupil, f"{prefix}_max"), target.max_points)
+            if target.work_kind == SOR:
+                _add(total, ("sor", pupil, ledger.target_id, "points"), value)
+                _add(total, ("sor", pupil, ledger.target_id, "max"), target.max_points)
     if target is None:
         return total
     attendance = sum(letter == "A" for letter, _, _ in live)
@@ -187,33 +198,59 @@ def pupil_sums(total: Mapping[Key, int]) -> dict[str, list[int]]:
     return rows
 
 
+def pupil_results(total: Mapping[Key, int]) -> dict[str, dict[str, list[int]]]:
+    """The pupils' SOR results (work -> [points, maximum]) of a tally."""
+    rows: dict[str, dict[str, list[int]]] = {}
+    for key, amount in total.items():
+        if key[0] == "sor":
+            rows.setdefault(key[1], {}).setdefault(key[2], [0, 0])[key[3] == "max"] += amount
+    return rows
+
+
 def _spread(total: int, count: int) -> tuple[int, ...]:
     """`count` whole numbers adding up to `total` (their mean is the FO mean: same FO%)."""
     low, extra = divmod(total, count) if count else (0, 0)
     return (low + 1,) * extra + (low,) * (count - extra)
 
 
-def counted_inputs(sums: Sequence[int], *, status: str | None = None, passed: bool | None = None) -> PeriodInputs:
-    """A pupil's inputs from their sums (PUPIL_FIELDS order), with the status and verdict the school set."""
+def _sor_results(sor_points: int, sor_max: int, results: Results | None) -> list[tuple[int, int]]:
+    """Each SOR result, when `results` account for the SOR sums; else the sums as one result (a sheet kept
+    before results were counted on their own, until reconciliation adds them: exact for "points" only)."""
+    own = [(int(points), int(maximum)) for points, maximum in (results or {}).values() if maximum]
+    if own and (sum(p for p, _ in own), sum(m for _, m in own)) == (sor_points, sor_max):
+        return own
+    return [(sor_points, sor_max)] if sor_max else []
+
+
+def counted_inputs(sums: Sequence[int], pack: RulePack, scheme: Scheme, *, results: Results | None = None,
+                   status: str | None = None, passed: bool | None = None) -> PeriodInputs:
+    """A pupil's inputs from their sums (PUPIL_FIELDS order) and SOR results (work -> (points, maximum)), as
+    `standing.inputs_of` makes them from entries: what the scheme records, with the status and verdict the
+    school set."""
     fo_sum, fo_count, sor_points, sor_max, soch_points, soch_max = (list(sums) + [0] * 6)[:6]
-    return PeriodInputs(fo=_spread(fo_sum, fo_count),
-                        sor=(WorkResult(sor_points, sor_max),) if sor_max else (),
-                        soch=(WorkResult(soch_points, soch_max),) if soch_max else (),
-                        status=Status(status or Status.ASSESSED), passed=passed)
+    cells = [Cell("", "", "F", "", points) for points in _spread(fo_sum, fo_count)]
+    cells += [Cell("", "", "R", "", points, maximum, SOR)
+              for points, maximum in _sor_results(sor_points, sor_max, results)]
+    if soch_max:
+        cells.append(Cell("", "", "R", "", soch_points, soch_max, SOCH))
+    return inputs_of(pack, scheme, cells, status=status, passed=passed)
 
 
-def live_mark(sums: Sequence[int], pack: RulePack, scheme: Scheme) -> int | str | None:
-    """A pupil's live mark from their sums (None before any entry that counts)."""
-    return compute_period(pack, scheme, counted_inputs(sums)).mark
+def live_mark(sums: Sequence[int], pack: RulePack, scheme: Scheme, results: Results | None = None
+              ) -> int | str | None:
+    """A pupil's live mark from their sums and SOR results (None before any entry that counts)."""
+    return compute_period(pack, scheme, counted_inputs(sums, pack, scheme, results=results)).mark
 
 
-def distribution(pupils: Mapping[str, Sequence[int]], pack: RulePack, scheme: Scheme) -> dict[str, int]:
-    """How many pupils have each live mark ("2".."5"); empty for schemes without weighted marks."""
+def distribution(pupils: Mapping[str, Sequence[int]], pack: RulePack, scheme: Scheme,
+                 results: Mapping[str, Results] | None = None) -> dict[str, int]:
+    """How many pupils have each live mark ("2".."5") from their sums and SOR results; empty for schemes
+    without weighted marks."""
     if scheme not in (Scheme.TERM, Scheme.HALF_YEAR):
         return {}
     counts: dict[str, int] = {}
-    for sums in pupils.values():
-        mark = live_mark(sums, pack, scheme)
+    for pupil, sums in pupils.items():
+        mark = live_mark(sums, pack, scheme, (results or {}).get(pupil))
         if isinstance(mark, int):
             counts[str(mark)] = counts.get(str(mark), 0) + 1
     return dict(sorted(counts.items()))

@@ -2,8 +2,8 @@
 
     J#<journal>      <term>                  sheet: each pupil's FO sum and count, SOR and SOCH points and maxima,
                                              attendance by status (`p`); the class's live marks (`m`); `as_of`
-    J#<journal>      <term>#L#<lesson>       ledger of a lesson: the lesson (version, day, teacher, topic) and each
-                                             attendance and FO entry's version and value (`g`, `e`)
+    J#<journal>      <term>#L#<lesson>       ledger of a lesson: the lesson (version, day, teacher, topic; removed)
+                                             and each attendance and FO entry's version and value (`g`, `e`)
     J#<journal>      <term>#W#<work>         ledger of a work: the work (version, day, teacher, kind, maximum) and
                                              each result's version and points
     T#<school>#<n>   <teacher>#<day>         a teacher's day: lessons, lessons with a topic, attendance entries and
@@ -11,12 +11,13 @@
     S#<school>#<n>   <day>                   a school's day, in SCHOOL_SHARDS parts: entries and absences of that
                                              day's lessons and works (n: the journal's part)
 
-What is counted is `chalicelib.domain.tally`; the ledgers are what makes the stream's effect exactly-once (each
-entry's version, newest wins). Keys under load: a class writing 30 entries a second touches one journal's sheet
-and ledger, one transaction per stream batch (Lambda reads a shard at most 4 times a second); a school at
-1,000 entries a second spreads its day over SCHOOL_SHARDS items by journal and its teachers' days over
-TEACHER_SHARDS partitions, each item taking at most one write per batch. Sheets and ledgers are written on
-condition of the revision read (`v`); day counters by ADD, in the same transaction.
+What is counted is `chalicelib.domain.tally` (a removed lesson or work, and its entries, count for nothing), the
+live marks with the school's rule pack and settings (`chalicelib.store.packs`); the ledgers are what makes the
+stream's effect exactly-once (each entry's version, newest wins). Keys under load: a class writing 30 entries a
+second touches one journal's sheet and ledger, one transaction per stream batch (Lambda reads a shard at most 4
+times a second); a school at 1,000 entries a second spreads its day over SCHOOL_SHARDS items by journal and its
+teachers' days over TEACHER_SHARDS partitions, each item taking at most one write per batch. Sheets and ledgers
+are written on condition of the revision read (`v`); day counters by ADD, in the same transaction.
 """
 from __future__ import annotations
 

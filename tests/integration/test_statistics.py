@@ -10,13 +10,14 @@ import json
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.assessment import class_statistics
+from chalicelib.domain.assessment import class_statistics, compute_period, pack_for, scheme_for
+from chalicelib.domain.tally import counted_inputs
 from chalicelib.jobs.reconcile import reconcile_school
 from chalicelib.store import counters
 from chalicelib.streams import counters as consumer
 from chalicelib.streams.batch import handle
 from tests.integration.school import (  # noqa: F401  (fixtures)
-    SmallSchool, StreamPump, dynamodb_calls, lesson, pump, school, today, work,
+    SmallSchool, StreamPump, dynamodb_calls, lesson, pump, school, today,
 )
 from tests.integration.test_close import close, finish_t1, set_status
 from tests.integration.test_standing import formative, marked, results, standing, subject
@@ -43,7 +44,8 @@ def figures(document: dict[str, Any]) -> dict[str, Any]:
 def test_before_the_close_from_every_pupils_live_mark(school: SmallSchool, pump: StreamPump) -> None:
     s, p = school, school.pupils
     marked(s)  # p1 3, p2 3, p3 5, p4 3 (provisional); p5..p9 have nothing yet
-    assert statistics(s)["n"] == 0 and statistics(s)["as_of"] is None  # nothing counted yet
+    unseen = statistics(s)
+    assert (unseen["n"], unseen["as_of"]) == (0, None)  # nothing counted yet
     count(pump)
     with dynamodb_calls() as calls:
         live = statistics(s)
@@ -100,12 +102,10 @@ def test_a_schools_own_settings_give_counters_matching_the_standing(school: Smal
 
 
 def recomputed_default(s: SmallSchool, pupils: list[str]) -> dict[str, Any]:
-    from chalicelib.domain.assessment import compute_period, pack_for, scheme_for
-    from chalicelib.domain.tally import counted_inputs
-
+    """The §8 figures the counted sums would give with the national pack's default settings."""
     pack, sheet = pack_for(2026), counters.class_counters(s.journals["math"], "T1")
     scheme = scheme_for(pack, grade=7, assessment="criteria", hours_per_week=5)
-    return class_statistics(compute_period(pack, scheme, counted_inputs(sheet.pupils[x].sums())).mark
+    return class_statistics(compute_period(pack, scheme, counted_inputs(sheet.pupils[x].sums(), pack, scheme)).mark
                             for x in pupils if x in sheet.pupils).as_json()
 
 

@@ -195,9 +195,13 @@ def test_a_removed_lesson_or_work_counts_nothing_and_its_expiry_is_forgotten(kin
 
 def test_counted_inputs_carry_the_schools_status_and_give_the_live_mark() -> None:
     pack, sums = pack_for(2026), [24, 3, 18, 25, 16, 20, 0, 0, 0, 0, 0]
-    assert compute_period(pack, Scheme.TERM, counted_inputs(sums)).mark == live_mark(sums, pack, Scheme.TERM) == 4
-    assert compute_period(pack, Scheme.TERM, counted_inputs(sums, status="not_assessed")).mark == "not_assessed"
-    assert compute_period(pack, Scheme.PASS_FAIL, counted_inputs([], passed=True)).mark == "pass"
+    assert compute_period(pack, Scheme.TERM, counted_inputs(sums, pack, Scheme.TERM)).mark == 4
+    assert compute_period(pack, Scheme.TERM, counted_inputs(sums, pack, Scheme.TERM, status="not_assessed")).mark \
+        == "not_assessed"
+    # a pass/fail subject takes its verdict, and of the sums only its FO (a stray SOR would not fit it)
+    assert compute_period(pack, Scheme.PASS_FAIL, counted_inputs(sums, pack, Scheme.PASS_FAIL, passed=True)).mark \
+        == "pass"
+    assert live_mark(sums, pack, Scheme.HALF_YEAR) is not None  # a half-year subject has no SOCH: it is left out
     pooled = pack.with_settings(pool_fo_with_sor=True, fo_max=12)
     # FO+SOR pooled: (24 + 18) / (3*12 + 25) = 68.85 %, SOCH 80 %: 0.5*68.85 + 0.5*80 = 74.4 -> "4"
     assert live_mark(sums, pooled, Scheme.TERM) == 4
