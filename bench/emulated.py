@@ -1,4 +1,5 @@
-"""The environment every in-process (moto) scenario runs in: test stage, fake credentials, no endpoint override."""
+"""The environment every in-process (moto) scenario runs in: test stage, fake credentials, no endpoint override,
+and moto's transactions made as fast as the local runner makes them."""
 from __future__ import annotations
 
 import os
@@ -13,3 +14,6 @@ def use_emulated_aws() -> None:
                        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "POWERTOOLS_METRICS_DISABLED": "true"})
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
         os.environ.pop(name, None)
+    from chalicelib.local.emulator import copy_tables_once_per_transaction
+
+    copy_tables_once_per_transaction()  # moto copies a table per transaction item otherwise: times would be moto's

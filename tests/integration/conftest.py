@@ -81,8 +81,10 @@ class _World:
 
 @pytest.fixture(scope="session")
 def _world() -> Iterator[_World]:
+    from chalicelib.local.emulator import copy_tables_once_per_transaction
     from chalicelib.store.base import create_tables
 
+    copy_tables_once_per_transaction()  # as the local runner does: moto's transactions stay fast as tables grow
     mock = mock_aws()
     with mock:
         os.environ["TASKS_QUEUE_URL"] = aws_client("sqs").create_queue(QueueName=QUEUE)["QueueUrl"]
