@@ -1,9 +1,9 @@
 """A pupil's diary and the history of their entries (api-contract.md, Diary, standing, history).
 
 The diary is two Queries of the journal table's `by_owner` index (the class's lessons and works of the dates,
-the pupil's entries of the dates), every item of which it shows. From the directory: the pupil and the class
-(GetItems), the class's journals (one Query: who is in which subgroup), the school's subjects (one Query), the
-school's bells (GetItem) and, only when something shown names learning objectives, their texts (BatchGetItem).
+the pupil's entries of the dates), every item of which it shows, and no other Query. From the directory, by key:
+the pupil and the class, the journals (who is in which subgroup) and the subjects shown (BatchGetItems), the
+school's bells and, only when something shown names learning objectives, their texts.
 """
 from __future__ import annotations
 
@@ -55,20 +55,10 @@ def _range(call: Call) -> tuple[date, date]:
     return found["from"], found["to"]
 
 
-def _subject_view(subject: SubjectItem) -> dict[str, Any]:
-    return {"subject_id": subject.subject_id, "code": subject.code,
-            "name": {"kk": subject.name_kk, "ru": subject.name_ru}}
-
-
 def _subjects(ids: set[str]) -> dict[str, dict[str, Any]]:
     keys = [(f"SUB#{s}", "#") for s in sorted(ids)]
-    return {s.subject_id: _subject_view(s) for s in SubjectItem.batch_get(keys)} if keys else {}
-
-
-def _school_subjects(school_id: str | None, ids: set[str]) -> dict[str, dict[str, Any]]:
-    """The subjects named by `ids`: the school's (one Query), and any other one by key (a pupil who moved)."""
-    found = {s.subject_id: _subject_view(s) for s in schools.subjects_of_school(school_id)} if school_id else {}
-    return {**_subjects(ids - found.keys()), **{s: view for s, view in found.items() if s in ids}}
+    return {s.subject_id: {"subject_id": s.subject_id, "code": s.code, "name": {"kk": s.name_kk, "ru": s.name_ru}}
+            for s in SubjectItem.batch_get(keys)} if keys else {}
 
 
 def _names_objectives(item: store.Lesson | store.Work, entries: dict[tuple[str, str], store.Entry]) -> bool:
@@ -96,14 +86,13 @@ def diary(call: Call, student_id: str) -> dict[str, Any]:
     start, end = _range(call)
     klass = schools.get_class(pupil.class_id) if pupil.class_id else None
     items = movement.pupil_items(pupil, start, end)  # each class the pupil was in, for its dates
-    groups = {j.journal_id: j for class_id in sorted({i.gpk[2:] for i in items if i.gpk})
-              for j in schools.journals_of_class(class_id)}
+    groups = membership.journals_by_id({i.pk[2:] for i in items})
     items = [i for i in items if i.pk[2:] not in groups or membership.in_journal(groups[i.pk[2:]], student_id)]
     entries: dict[tuple[str, str], store.Entry] = {}
     for entry in store.pupil_entries(student_id, start, end):
         _, kind, target, _ = store.parse_entry_sk(entry.sk)
         entries[(kind, target)] = entry
-    subjects = _school_subjects(pupil.school_id, {i.subject_id for i in items})
+    subjects = _subjects({i.subject_id for i in items})
     grade = int(klass.grade) if klass else 0
     texts = curriculum.texts_of({(i.subject_id, grade) for i in items if _names_objectives(i, entries)})
     bells = timetable.bells_of(pupil.school_id) if items and pupil.school_id else {}

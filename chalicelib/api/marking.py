@@ -251,22 +251,18 @@ def live_marks(journal: JournalItem, period: str) -> tuple[dict[str, PeriodMark 
     the statuses and verdicts the school set, and when the counters last changed (None: nothing counted yet).
 
     Reads the journal's pupils (one Query), the status sheet and the counters (one GetItem each per term), never
-    its entries; but a school whose SOR mark is the mean of each SOR's percentage needs each result, which the
-    counters' sums lose: its marks are computed from the entries, as of now.
+    its entries: the counters keep each SOR result, so the marks are exact for every `sor_method`.
     """
     setup = setup_of(journal)
     check_period(setup, period)
     pupils = membership.pupils_of_journal(journal)
     sheet = marks.status_sheet(setup.journal_id, period)
-    if setup.pack.sor_method != "points":
-        return ({pupil: compute_period(setup.pack, setup.scheme, inputs).mark
-                 for pupil, inputs in _journal_inputs(setup, period, pupils, sheet).items()},
-                dates.to_rfc3339(dates.now_kz()))
     counted = counters.class_counters(setup.journal_id, period)
     found: dict[str, PeriodMark | None] = {}
     for pupil in pupils:
         said, sums = sheet.get(pupil.person_id, {}), counted.pupils.get(pupil.person_id)
         inputs = counted_inputs(sums.sums() if sums is not None else (), setup.pack, setup.scheme,
+                                results=sums.sor_results if sums is not None else None,
                                 status=said.get("status"), passed=said.get("passed"))
         found[pupil.person_id] = compute_period(setup.pack, setup.scheme, inputs).mark
     return found, counted.as_of

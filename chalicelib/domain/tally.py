@@ -203,7 +203,7 @@ def pupil_results(total: Mapping[Key, int]) -> dict[str, dict[str, list[int]]]:
     rows: dict[str, dict[str, list[int]]] = {}
     for key, amount in total.items():
         if key[0] == "sor":
-            rows.setdefault(key[1], {}).setdefault(key[2], [0, 0])[key[3] == "max"] += amount
+            rows.setdefault(key[1], {}).setdefault(key[2], [0, 0])[0 if key[3] == "points" else 1] += amount
     return rows
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib.domain.dates import now_kz, to_rfc3339
 from chalicelib.domain.policy import REGIONS
-from chalicelib.domain.tally import PUPIL_FIELDS, Key, Ledger, accumulate, pupil_sums, tally
+from chalicelib.domain.tally import PUPIL_FIELDS, Key, Ledger, accumulate, pupil_results, pupil_sums, tally
 from chalicelib.jobs.tasks import TASKS, enqueue
 from chalicelib.store import counters
 from chalicelib.store import journal as journal_store
@@ -77,12 +77,14 @@ def expected_of(school_id: str) -> Expected:
             term = item.sk.split("#", 1)[0]
             if isinstance(item, (journal_store.Lesson, journal_store.Work)):
                 kind, target = ("L", item.lesson_id) if isinstance(item, journal_store.Lesson) else ("W", item.work_id)
-                ledger = ledgers.setdefault(counters.ledger_key(journal_id, term, kind, target), Ledger(kind))
+                ledger = ledgers.setdefault(counters.ledger_key(journal_id, term, kind, target),
+                                            Ledger(kind, target_id=target))
                 ledger.take_target(counters.target_of(item))
             elif isinstance(item, journal_store.Entry) and item.version is not None:
                 _, letter, target, pupil = journal_store.parse_entry_sk(item.sk)  # type: ignore[misc]
                 kind = "W" if letter == "R" else "L"
-                ledger = ledgers.setdefault(counters.ledger_key(journal_id, term, kind, target), Ledger(kind))
+                ledger = ledgers.setdefault(counters.ledger_key(journal_id, term, kind, target),
+                                            Ledger(kind, target_id=target))
                 ledger.take_entry(letter, pupil, counters.entry_state(item))
         marking = counters.marking_of(journal_id)
         terms: dict[str, list[dict[Key, int]]] = {}
@@ -91,12 +93,13 @@ def expected_of(school_id: str) -> Expected:
             counted = tally(ledger)
             terms.setdefault(key[1].split("#", 1)[0], []).append(counted)
             for item_key, amount in counted.items():
-                if item_key[0] != "pupil":
+                if item_key[0] in ("teacher", "school"):
                     day = found.days.setdefault(counters.day_key(marking.school_id, journal_id, item_key), {})
                     day[item_key[-1]] = day.get(item_key[-1], 0) + amount
         for term, tallies in terms.items():
             key = counters.sheet_key(journal_id, term)
-            found.sheets[key] = counters.sheet_item(key, pupil_sums(accumulate(tallies)), marking, None, None)
+            total = accumulate(tallies)
+            found.sheets[key] = counters.sheet_item(key, pupil_sums(total), pupil_results(total), marking, None, None)
     found.days = {key: {name: n for name, n in day.items() if n} for key, day in found.days.items()}
     found.days = {key: day for key, day in found.days.items() if day}
     return found
@@ -114,6 +117,8 @@ def _sheet_fields(item: counters.SheetItem | None) -> dict[str, Any]:
         return {}
     fields: dict[str, Any] = {f"{pupil}.{name}": n for pupil, sums in item.pupils.items()
                               for name, n in zip(PUPIL_FIELDS, sums) if n}
+    fields |= {f"{pupil}.sor.{work}": list(result) for pupil, own in (item.results or {}).items()
+               for work, result in own.items()}
     return fields | {f"marks.{mark}": n for mark, n in item.marks.items()}
 
 

@@ -92,7 +92,7 @@ def _journal(rng: random.Random, klass: ClassItem, journal: JournalItem, subject
         lesson = store.Lesson(store.journal_key(jid), store.lesson_sk("T1", day, number), lesson_id=lesson_id,
                               number=number, subject_id=subject.subject_id, topic=_TOPICS[lang][n % 8],
                               homework=_HOMEWORK[lang][n % 2].format(n=n + 1), gpk=f"C#{klass.class_id}",
-                              gsk=f"{day}#L#{number:02d}#{jid}")
+                              gsk=store.lesson_index_key(day, number))
         written += [stamp(lesson, day), store.Ref(f"R#{lesson_id}", "#", journal_id=jid, target_sk=lesson.sk)]
         for pupil in pupils:
             status = next((s for s, p in _ABSENCES if rng.random() < p), "present")

@@ -1,7 +1,8 @@
 """The counters table: numbers kept current from the journal stream, so that statistics and reports read them.
 
     J#<journal>      <term>                  sheet: each pupil's FO sum and count, SOR and SOCH points and maxima,
-                                             attendance by status (`p`); the class's live marks (`m`); `as_of`
+                                             attendance by status (`p`); each pupil's SOR results by work (`r`);
+                                             the class's live marks (`m`); `as_of`
     J#<journal>      <term>#L#<lesson>       ledger of a lesson: the lesson (version, day, teacher, topic; removed)
                                              and each attendance and FO entry's version and value (`g`, `e`)
     J#<journal>      <term>#W#<work>         ledger of a work: the work (version, day, teacher, kind, maximum) and
@@ -18,13 +19,17 @@ second touches one journal's sheet and ledger, one transaction per stream batch 
 times a second); a school at 1,000 entries a second spreads its day over SCHOOL_SHARDS items by journal and its
 teachers' days over TEACHER_SHARDS partitions, each item taking at most one write per batch. Sheets and ledgers
 are written on condition of the revision read (`v`); day counters by ADD, in the same transaction.
+
+Item sizes: a sheet of 35 pupils holds ~2.3 KB of sums; their SOR results (an 18-digit work id and two numbers
+each) add ~4.2 KB with 3 SOR a term (~6.5 KB in all), ~12 KB with 10 and ~34 KB with 30: far inside DynamoDB's
+400 KB. Ledgers are as before.
 """
 from __future__ import annotations
 
 import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
@@ -46,7 +51,7 @@ __all__ = [
     "SCHOOL_SHARDS", "TEACHER_SHARDS", "MARKING_SECONDS", "Stale", "Busy", "UnknownJournal", "Marking", "CounterRecord",
     "SheetItem", "LedgerItem", "DayItem", "PupilCounters", "ClassCounters", "LessonCounters", "marking_of",
     "ledger_key", "sheet_key", "day_key", "target_of", "entry_state", "ledger_of", "ledger_item", "sheet_item",
-    "load", "write", "journal_counters", "day_items", "class_counters", "lesson_counters", "school_days",
+    "load", "write", "journal_counters", "day_items", "class_counters", "added_up", "lesson_counters", "school_days",
     "teacher_days",
 ]
 
@@ -117,6 +122,7 @@ register(CounterRecord)
 
 class SheetItem(CounterRecord):
     pupils = JSONAttribute(attr_name="p", default=dict)  # {pupil: [amounts in PUPIL_FIELDS order]}
+    results = JSONAttribute(attr_name="r", default=dict)  # {pupil: {SOR work: [points, maximum]}}
     marks = JSONAttribute(attr_name="m", default=dict)  # {"2".."5": pupils}
     as_of = UnicodeAttribute(attr_name="t", null=True)
     rev = VersionAttribute(attr_name="v")
@@ -196,17 +202,18 @@ def _decode_state(letter: str, raw: Sequence[Any]) -> EntryState:
     return EntryState(int(raw[0]), value=ATTENDANCE[value] if letter == "A" else value)
 
 
-def ledger_of(item: LedgerItem | None, kind: str) -> Ledger:
-    """The ledger an item holds (an empty one for no item)."""
+def ledger_of(key: tuple[str, str], item: LedgerItem | None, kind: str) -> Ledger:
+    """The ledger under `key` an item holds (an empty one for no item)."""
+    target_id = key[1].split("#", 2)[2]
     if item is None:
-        return Ledger(kind)
+        return Ledger(kind, target_id=target_id)
     target = None
     if item.target:
         version, day, teacher, topic, work_kind, maximum, *removed = item.target
         target = Target(version, day, teacher, bool(topic), work_kind or None, maximum, removed=bool(removed))
     entries = {(letter, pupil): _decode_state(letter, raw)
                for letter, states in (item.entries or {}).items() for pupil, raw in states.items()}
-    return Ledger(kind, target, entries)
+    return Ledger(kind, target, entries, target_id)
 
 
 def ledger_item(key: tuple[str, str], ledger: Ledger, rev: int | None) -> LedgerItem:
@@ -223,12 +230,17 @@ def ledger_item(key: tuple[str, str], ledger: Ledger, rev: int | None) -> Ledger
     return item
 
 
-def sheet_item(key: tuple[str, str], pupils: Mapping[str, Sequence[int]], marking: Marking, as_of: str | None,
+def sheet_item(key: tuple[str, str], pupils: Mapping[str, Sequence[int]],
+               results: Mapping[str, Mapping[str, Sequence[int]]], marking: Marking, as_of: str | None,
                rev: int | None) -> SheetItem:
-    """A sheet with these pupils' sums (rows of zeros left out) and the live marks they give."""
+    """A sheet with these pupils' sums (rows of zeros left out), SOR results (those of no work left out) and
+    the live marks they give."""
     rows = {pupil: list(sums) for pupil, sums in sorted(pupils.items()) if any(sums)}
-    marks = distribution(rows, marking.pack, marking.scheme) if marking.scheme is Scheme.TERM else {}
-    item = SheetItem(*key, pupils=rows, marks=marks, as_of=as_of)
+    kept = {pupil: {work: list(result) for work, result in sorted(own.items()) if any(result)}
+            for pupil, own in sorted(results.items())}
+    kept = {pupil: own for pupil, own in kept.items() if own}
+    marks = distribution(rows, marking.pack, marking.scheme, kept) if marking.scheme is Scheme.TERM else {}
+    item = SheetItem(*key, pupils=rows, results=kept, marks=marks, as_of=as_of)
     if rev is not None:
         item.rev = rev
     return item
@@ -295,7 +307,8 @@ def _query(pk: str, **conditions: Any) -> Iterable[dict[str, Any]]:
 
 @dataclass(frozen=True, slots=True)
 class PupilCounters:
-    """One pupil's running sums in a period; `attendance` by status."""
+    """One pupil's running sums in a period; `attendance` by status; `sor_results` each SOR's (points,
+    maximum) by work."""
 
     fo_sum: int
     fo_count: int
@@ -304,10 +317,12 @@ class PupilCounters:
     soch_points: int
     soch_max: int
     attendance: dict[str, int]
+    sor_results: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, sums: Sequence[int]) -> PupilCounters:
-        return cls(*sums[:6], attendance={s: n for s, n in zip(ATTENDANCE, sums[6:]) if n})  # type: ignore[call-arg]
+    def of(cls, sums: Sequence[int], results: Mapping[str, Sequence[int]] | None = None) -> PupilCounters:
+        return cls(*sums[:6], attendance={s: n for s, n in zip(ATTENDANCE, sums[6:]) if n},  # type: ignore[call-arg]
+                   sor_results={work: (int(r[0]), int(r[1])) for work, r in sorted((results or {}).items())})
 
     def sums(self) -> list[int]:
         """The amounts in PUPIL_FIELDS order (what `of` takes)."""
@@ -336,19 +351,30 @@ def class_counters(journal_id: str, period: str) -> ClassCounters:
     terms = [f"T{n}" for n in range(int(first[1]), int(last[1]) + 1)]
     sheets = [item for item in load(sheet_key(journal_id, term) for term in terms).values()
               if isinstance(item, SheetItem)]
-    rows: dict[str, list[int]] = {}
-    for sheet in sheets:
-        for pupil, sums in sheet.pupils.items():
-            row = rows.setdefault(pupil, [0] * len(PUPIL_FIELDS))
-            rows[pupil] = [a + b for a, b in zip(row, sums)]
+    rows, results = added_up(sheets)
     if len(terms) == 1:
         marks = dict(sheets[0].marks) if sheets else {}
     else:
         marking = marking_of(journal_id)
         half = marking.scheme is Scheme.HALF_YEAR and period in ("H1", "H2")
-        marks = distribution(rows, marking.pack, marking.scheme) if half else {}
+        marks = distribution(rows, marking.pack, marking.scheme, results) if half else {}
     as_of = max((s.as_of for s in sheets if s.as_of), default=None)
-    return ClassCounters(journal_id, period, {p: PupilCounters.of(s) for p, s in sorted(rows.items())}, marks, as_of)
+    return ClassCounters(journal_id, period, {p: PupilCounters.of(s, results.get(p)) for p, s in sorted(rows.items())},
+                         marks, as_of)
+
+
+def added_up(sheets: Iterable[SheetItem]) -> tuple[dict[str, list[int]], dict[str, dict[str, list[int]]]]:
+    """Several terms' sheets of a journal as one: each pupil's sums added up, and their SOR results (each work
+    belongs to one term)."""
+    rows: dict[str, list[int]] = {}
+    results: dict[str, dict[str, list[int]]] = {}
+    for sheet in sheets:
+        for pupil, sums in sheet.pupils.items():
+            row = rows.setdefault(pupil, [0] * len(PUPIL_FIELDS))
+            rows[pupil] = [a + b for a, b in zip(row, sums)]
+        for pupil, own in (sheet.results or {}).items():
+            results.setdefault(pupil, {}).update({work: list(result) for work, result in own.items()})
+    return rows, results
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +393,8 @@ def lesson_counters(journal_id: str, term: str) -> list[LessonCounters]:
     out = []
     prefix = f"{term}#L#"
     for raw in _query(f"J#{journal_id}", range_key_condition=CounterRecord.sk.startswith(prefix)):
-        ledger = ledger_of(LedgerItem.from_raw_data(raw), "L")
+        item = LedgerItem.from_raw_data(raw)
+        ledger = ledger_of((item.pk, item.sk), item, "L")
         if ledger.target is not None and ledger.target.removed:
             continue
         live = [(letter, state.value) for (letter, _), state in ledger.entries.items() if state.live]

@@ -31,7 +31,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NoReturn
 
 from pynamodb.attributes import (
     JSONAttribute, ListAttribute, NumberAttribute, NumberSetAttribute, TTLAttribute, UnicodeAttribute,
@@ -50,11 +50,12 @@ from chalicelib.store.base import TableMeta, register
 __all__ = [
     "TOMBSTONE_DAYS", "LEASE_SECONDS", "CLOSE_STALE_SECONDS", "Actor", "JournalRecord", "Lesson", "Work", "Entry",
     "Ref", "PeriodClose", "Gate", "Period", "LessonTaken", "JournalBusy", "VersionConflict", "journal_key",
-    "lesson_sk", "work_sk", "entry_sk", "parse_entry_sk", "date_of", "get_ref", "get_lesson", "get_work",
+    "lesson_sk", "lesson_index_key", "work_sk", "entry_sk", "parse_entry_sk", "date_of", "get_ref", "get_lesson", "get_work",
     "get_entries", "entries_of", "closes", "closed_periods", "close_marker", "mark_closed", "begin_close", "shut",
-    "abandon_close", "finish_close", "writing", "check_open", "read_period", "marked_entries", "class_items", "pupil_entries",
-    "works_of", "class_works_on", "create_lesson", "create_work", "update_lesson", "write_entry", "undo_entry",
-    "decode", "journal_items", "entry_values", "lesson_values", "work_values", "KINDS", "VALUE_FIELDS", "FIELDS_OF",
+    "abandon_close", "finish_close", "writing", "check_open", "read_period", "marked_entries", "class_items",
+    "pupil_entries", "works_of", "class_works_on", "create_lesson", "create_work", "update_lesson", "write_entry",
+    "undo_entry", "decode", "journal_items", "entry_values", "lesson_values", "work_values", "KINDS", "VALUE_FIELDS",
+    "FIELDS_OF",
 ]
 
 TOMBSTONE_DAYS = 3
@@ -224,6 +225,11 @@ def lesson_sk(term: str, day: date, number: int) -> str:
     return f"{term}#L#{day.isoformat()}#{number:02d}"
 
 
+def lesson_index_key(day: date, number: int) -> str:
+    """A lesson's sort key on the class's `by_owner` partition (the diary reads a week of them)."""
+    return f"{day}#L#{number:02d}"
+
+
 def work_sk(term: str, work_id: str) -> str:
     return f"{term}#W#{work_id}"
 
@@ -365,7 +371,7 @@ def shut(journal_id: str, period: str) -> None:
         _busy(journal_id, period, done)
 
 
-def _busy(journal_id: str, period: str, shut_terms: list[str]) -> None:
+def _busy(journal_id: str, period: str, shut_terms: list[str]) -> NoReturn:
     for term in shut_terms:
         _open_gate(journal_id, term, period)
     raise JournalBusy("Entries of this period are being written right now; close again in a moment.",
@@ -557,7 +563,7 @@ def create_lesson(journal_id: str, class_id: str, subject_id: str, term: str, da
     """A new lesson; `LessonTaken` when the journal has one with this date and number."""
     lesson = Lesson(journal_key(journal_id), lesson_sk(term, day, number), lesson_id=lesson_id, number=number,
                     subject_id=subject_id, topic=topic, homework=homework, objectives=objectives or None,
-                    gpk=f"C#{class_id}", gsk=f"{day}#L#{number:02d}")
+                    gpk=f"C#{class_id}", gsk=lesson_index_key(day, number))
     _stamp(lesson, actor)
     _create(lesson, Ref(f"R#{lesson_id}", "#", journal_id=journal_id, target_sk=lesson.sk))
     return lesson

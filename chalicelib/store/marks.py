@@ -22,7 +22,8 @@ yet. Notes expire after a day (TTL); the index catches up in well under a second
 A note also tells a close that a batch is being written: a formative or result batch notes its entries, then
 reads its term's gate (store.journal.check_open), and a close, having shut the gates, reads the journal's
 pupils' recent notes (`noted_in`) and waits until each noted entry holds its batch's write (store.journal.shut).
-A batch that writes a noted entry after all forgets that note (`forget_writes`).
+A batch forgets the notes of entries it did not write after all, and those of another batch's writes it just
+overwrote (`forget_writes`), so that a close waits for no write that is done or will never come.
 """
 from __future__ import annotations
 
@@ -215,7 +216,7 @@ def note_writes(year: int, at: str, noted: Sequence[Noted]) -> None:
 
 
 def forget_writes(year: int, at: str, noted: Iterable[Noted]) -> None:
-    """Remove the notes of entries a batch begun at `at` did not write after all (BatchWriteItem)."""
+    """Remove notes of the batch begun at `at` (BatchWriteItem, 1 write unit each)."""
     with WriteNote.batch_write() as batch:
         for n in noted:
             batch.delete(WriteNote(*_note_key(year, at, n.pupil_id, n.journal_id, n.entry_sk)))

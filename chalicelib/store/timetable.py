@@ -138,7 +138,7 @@ def _new(class_id: str, subject_id: str, p: Planned, term: str, actor: lessons.A
     lesson_id = new_id()
     lesson = lessons.Lesson(lessons.journal_key(p.journal_id), lessons.lesson_sk(term, p.day, p.number),
                             lesson_id=lesson_id, number=p.number, subject_id=subject_id, room=p.room,
-                            gpk=f"C#{class_id}", gsk=f"{p.day}#L#{p.number:02d}#{p.journal_id}",
+                            gpk=f"C#{class_id}", gsk=lessons.lesson_index_key(p.day, p.number),
                             by=actor.person_id, role=actor.role, at=actor.at, reason=actor.reason)
     return _New(lesson, lessons.Ref(f"R#{lesson_id}", "#", journal_id=p.journal_id, target_sk=lesson.sk))
 

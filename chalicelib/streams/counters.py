@@ -8,7 +8,9 @@ lesson or work), at most `LEDGERS_PER_WRITE` ledgers to a write, and for each wr
 2. takes the changes into the ledgers, newest version wins (`chalicelib.domain.tally`): a duplicate, replayed,
    late or emulator-made record changes nothing, in whatever order records of different items arrive;
 3. adds `tally(after) - tally(before)` of each ledger to its sheet and sums it per teacher's and school's day,
-   so a counter takes one write per batch however many entries it counts;
+   so a counter takes one write per batch however many entries it counts; a SOR work's results on the sheet
+   are set to its ledger's (`pupil_results(tally(after))`: the same as adding the difference, and a sheet kept
+   before results were counted on their own gets each work's as soon as the work changes);
 4. writes ledgers, sheets and day amounts in one transaction, sheets and ledgers on condition of the revision
    read. A stale read is read again, a transaction conflict tried again after a pause; a write that still
    fails fails its records (the batch machinery parks them and Lambda delivers them again).
@@ -16,8 +18,9 @@ lesson or work), at most `LEDGERS_PER_WRITE` ledgers to a write, and for each wr
 Exactly once: the ledger item holds each entry's version and value, in the same transaction as the counts it
 justifies, so the effect of a change is applied once whatever the delivery does (eventID claims would cost
 2 WRU a record; a sequence-number watermark needs the shard, which Lambda's records do not carry).
-Cost, a class's batch of 30 entries of one lesson: ledger (~2 KB) and sheet (~2 KB) transactional puts, two
-day items of a few bytes: about 12 WRU, 0.4 WRU an entry (transactional writes count twice).
+Cost, a class's batch of 30 entries of one lesson: ledger (~2 KB) and sheet (~6.5 KB with 3 SOR a term)
+transactional puts, two day items of a few bytes: about 22 WRU, 0.7 WRU an entry (transactional writes count
+twice).
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from chalicelib.domain.dates import KZ_TZ, to_rfc3339
-from chalicelib.domain.tally import PUPIL_FIELDS, Key, Ledger, difference, tally
+from chalicelib.domain.tally import PUPIL_FIELDS, Key, Ledger, difference, pupil_results, tally
 from chalicelib.store.counters import (
     Busy, LedgerItem, SheetItem, Stale, day_key, entry_state, ledger_item, ledger_key, ledger_of, load,
     marking_of, sheet_item, sheet_key, target_of, write,
@@ -116,11 +119,12 @@ def _attempt(groups: Mapping[LedgerKey, tuple[str, list[Change]]]) -> None:
     stored = load([*groups, *sheets])
     writes: list[SheetItem | LedgerItem] = []
     pupils: dict[LedgerKey, dict[Key, int]] = {}
+    works: dict[LedgerKey, dict[str, dict[str, list[int]]]] = {}  # sheet -> work -> pupil -> [points, max]
     days: dict[LedgerKey, dict[str, int]] = {}
     as_of: dict[LedgerKey, str] = {}
     for key, (kind, changes) in groups.items():
         held = stored.get(key)
-        before = ledger_of(held, kind)  # type: ignore[arg-type]
+        before = ledger_of(key, held, kind)  # type: ignore[arg-type]
         after = before.copy()
         if not [change for change in changes if take(after, change)]:
             continue
@@ -128,7 +132,13 @@ def _attempt(groups: Mapping[LedgerKey, tuple[str, list[Change]]]) -> None:
         journal_id = changes[0].journal_id
         school_id = marking_of(journal_id).school_id
         sheet = sheet_key(journal_id, changes[0].term)
-        for counted, amount in difference(tally(after), tally(before)).items():
+        counted_after = tally(after)
+        if kind == "W":
+            works.setdefault(sheet, {})[after.target_id] = {
+                pupil: own[after.target_id] for pupil, own in pupil_results(counted_after).items()}
+        for counted, amount in difference(counted_after, tally(before)).items():
+            if counted[0] == "sor":
+                continue
             if counted[0] == "pupil":
                 rows = pupils.setdefault(sheet, {})
                 rows[counted] = rows.get(counted, 0) + amount
@@ -137,20 +147,34 @@ def _attempt(groups: Mapping[LedgerKey, tuple[str, list[Change]]]) -> None:
                 day[counted[-1]] = day.get(counted[-1], 0) + amount
         newest = to_rfc3339(max(c.record.created for c in changes).astimezone(KZ_TZ))
         as_of[sheet] = max(as_of.get(sheet, newest), newest)
-    for sheet, delta in pupils.items():
-        if not any(delta.values()):
-            continue
+    for sheet in sorted(pupils.keys() | works.keys()):
         held = stored.get(sheet)
+        delta = pupils.get(sheet, {})
         rows = {pupil: list(sums) for pupil, sums in (held.pupils if held is not None else {}).items()}
         for (_, pupil, name), amount in delta.items():
             rows.setdefault(pupil, [0] * len(PUPIL_FIELDS))[PUPIL_FIELDS.index(name)] += amount
+        was = held.results if held is not None else {}
+        results = _set_results(was, works.get(sheet, {}))
+        if not any(delta.values()) and results == was:
+            continue
         newest = max(filter(None, (as_of[sheet], held.as_of if held is not None else None)))
-        writes.append(sheet_item(sheet, rows, marking_of(sheets[sheet]), newest,
+        writes.append(sheet_item(sheet, rows, results, marking_of(sheets[sheet]), newest,
                                  held.rev if held is not None else None))
     amounts = {key: {name: n for name, n in day.items() if n} for key, day in days.items()}
     amounts = {key: day for key, day in amounts.items() if day}
     if writes or amounts:
         write(writes, amounts)
+
+
+def _set_results(held: Mapping[str, Mapping[str, list[int]]],
+                 works: Mapping[str, Mapping[str, list[int]]]) -> dict[str, dict[str, list[int]]]:
+    """The sheet's SOR results (pupil -> work -> [points, max]) with each of `works` (work -> pupil -> result)
+    set to what its ledger counts."""
+    results = {pupil: {work: list(r) for work, r in own.items() if work not in works} for pupil, own in held.items()}
+    for work, by_pupil in works.items():
+        for pupil, result in by_pupil.items():
+            results.setdefault(pupil, {})[work] = list(result)
+    return {pupil: own for pupil, own in results.items() if own}
 
 
 CONSUMER: Consumer[Change] = Consumer("counters", prepare, apply)

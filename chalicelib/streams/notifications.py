@@ -55,6 +55,10 @@ def notice_of(change: Change) -> NoticeEvent | None:
     letter, target, pupil = change.entry
     old, new = change.old, change.new
     live = new if isinstance(new, Entry) and not new.removed else None
+    if letter == "A" and not (_absence(old) or _absence(new)):
+        return None  # "present", before and after: nothing told, nothing to take back
+    if letter == "A" and not _absence(new):
+        live = None  # an absence turned into "present" or removed: its notice is taken back
     day = (new.gsk if new is not None else None) or (old.gsk if old is not None else None)
     at = parse_timestamp(new.at) if isinstance(new, Entry) and new.at else change.record.created.astimezone(KZ_TZ)
     common = dict(kind=_KIND[letter], student_id=pupil, journal_id=change.journal_id,
@@ -71,6 +75,11 @@ def notice_of(change: Change) -> NoticeEvent | None:
     work = _work(change.journal_id, work_sk(change.term, target))
     return NoticeEvent(**common, points=points, max_points=int(work.max_points), work_kind=work.kind,
                        work_title=work.title, period=work.period, feedback=live.feedback)
+
+
+def _absence(image: object) -> bool:
+    """An attendance entry guardians hear of: absent, excused, ill or late (not "present", not removed)."""
+    return isinstance(image, Entry) and not image.removed and image.status not in (None, "present")
 
 
 def _status_told(pupil: str, status: str | None, day: date | None) -> str | None:

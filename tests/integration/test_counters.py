@@ -255,3 +255,43 @@ def test_a_removed_lesson_or_work_counts_nothing_even_with_entries_left(desk: De
         record["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
     assert d.deliver(expiries) == []
     assert d.drift() == []
+
+
+def test_each_sor_result_is_counted_so_the_mean_of_their_percentages_is_exact(desk: Desk) -> None:
+    from chalicelib.store import corrections
+
+    d = desk
+    schools.put_settings(d.school_id, {"edit_window_days": None, "sor_method": "mean_of_percentages"})
+    tuesday = date(2026, 10, 6)
+    sor_1, sor_2, sor_3, soch = d.work("SOR", 10), d.work("SOR", 20), d.work("SOR", 30), d.work("SOCH", 20, tuesday)
+    d.write("F", d.lesson(), "p1", {"points": 8})
+    for work_id, points in ((sor_1, 5), (sor_2, 14), (sor_2, 20), (sor_3, 3), (soch, 18)):
+        d.write("R", work_id, "p1", {"points": points}, day=tuesday if work_id == soch else MONDAY)
+    records = d.flush()
+    corrections.remove(store.get_work(d.journal_id, store.work_sk("T1", sor_3)), d.actor())  # its result leaves
+    records += d.flush()
+    again = [copy.deepcopy(r) for r in records]
+    random.Random(3).shuffle(again)
+    assert d.deliver(again, batch_size=3) == []
+    sheet = d.sheet()
+    assert sheet.pupils["p1"].sor_results == {sor_1: (5, 10), sor_2: (20, 20)}
+    # 0.25*80 + 0.25*(50 + 100)/2 + 0.5*90 = 83.75 -> "4" (by points, 25/30: 85.83 -> "5")
+    assert sheet.marks == {"4": 1} and d.drift() == []
+
+
+def test_a_sheet_kept_before_each_sor_result_was_counted_is_completed(desk: Desk) -> None:
+    d = desk
+    schools.put_settings(d.school_id, {"edit_window_days": None, "sor_method": "mean_of_percentages"})
+    sor_1, sor_2 = d.work("SOR", 10), d.work("SOR", 20)
+    d.write("R", sor_1, "p1", {"points": 5})
+    d.write("R", sor_2, "p1", {"points": 20})
+    d.flush()
+    held = counters.SheetItem.get(*counters.sheet_key(d.journal_id, "T1"))
+    held.results = {}
+    held.save()
+    assert {x.what for x in d.drift()} == {f"p1.sor.{sor_1}", f"p1.sor.{sor_2}"}
+    d.write("R", sor_2, "p1", {"points": 19})  # the work changes: its results are set from its ledger
+    d.flush()
+    assert d.sheet().pupils["p1"].sor_results == {sor_2: (19, 20)}
+    assert {x.what for x in reconcile_school(d.school_id, repair=True)} == {f"p1.sor.{sor_1}"}
+    assert d.sheet().pupils["p1"].sor_results == {sor_1: (5, 10), sor_2: (19, 20)} and d.drift() == []

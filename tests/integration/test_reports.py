@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from chalicelib.config import settings
 from chalicelib.domain.dates import KZ_TZ
 from tests.integration.conftest import Api, aws_client, drain_tasks, operator
+from tests.integration.test_standing import standing, subject
 from tests.integration.school import (  # noqa: F401
     SmallSchool, StreamPump, lesson, pump, school, today, work,
 )
@@ -272,3 +273,36 @@ def test_after_the_close_the_sheet_shows_final_marks_statuses_and_verdicts(marke
     assert stats[1:7] == [8, 2, 1, 1, 1, 3]  # N: five marks and three not assessed; the exempt pupil is out
     lines = [cell.value or "" for cell in book["sheet"]["A"][:8]]
     assert any("ағымдағы" in line for line in lines)  # music's T1 is still open: the sheet says it is live
+
+
+def test_with_the_mean_of_sor_percentages_statistics_and_the_class_sheet_are_the_standing(
+        school: SmallSchool, pump: StreamPump) -> None:
+    """SOR% is the mean of each SOR's percentage, kept by the counters work by work:
+
+        pupil  FO  SOR 1   SOR 2   SOCH    SOR% (by points)  term%                          mark (by points)
+        p1      8   5/10   20/20   18/20   75   (83.33)      0.25*80 + 0.25*75 + 0.5*90 = 83.75   4  (5: 85.83)
+        p2     10  10/10   10/20   20/20   75   (66.67)      0.25*100 + 0.25*75 + 0.5*100 = 93.75 5  (5: 91.67)
+    """
+    s, math, p = school, school.journals["math"], school.pupils
+    s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None,
+                                                               "sor_method": "mean_of_percentages"})
+    first = lesson(s.teacher, math, "2026-10-01", topic="Бөлшектер")["lesson_id"]
+    sor_1 = work(s.teacher, math, "2026-10-01", "SOR", max_points=10)["work_id"]
+    sor_2 = work(s.teacher, math, "2026-10-02", "SOR", title="Бөлім 2")["work_id"]
+    soch = work(s.teacher, math, "2026-10-05", "SOCH", title="1-тоқсан")["work_id"]
+    s.teacher.ok("PUT", f"/v1/lessons/{first}/formative", {"entries": [
+        {"student_id": p["p1"], "points": 8}, {"student_id": p["p2"], "points": 10}]})
+    for work_id, (one, two) in ((sor_1, (5, 10)), (sor_2, (20, 10)), (soch, (18, 20))):
+        s.teacher.ok("PUT", f"/v1/works/{work_id}/results", {"entries": [
+            {"student_id": p["p1"], "points": one}, {"student_id": p["p2"], "points": two}]})
+    _stream(pump)
+    live = s.teacher.ok("GET", f"/v1/journals/{math}/statistics?period=T1")
+    assert live["distribution"] == {"2": 0, "3": 0, "4": 1, "5": 1, "not_assessed": 0} and live["as_of"]
+    asked = _ask(s.admin, {"kind": "class_sheet", "class_id": s.class_id, "period": "T1", "format": "csv"})
+    rows = {row[0]: row[2:4] for row in csv.reader(io.StringIO(
+        _file(_ready(s.admin, asked["report_id"])["url"]).decode("utf-8")))}
+    assert rows["Абаев"] == ["83.75", "4"] and rows["Әлиев"] == ["93.75", "5"]
+    for pupil, last_name in (("p1", "Абаев"), ("p2", "Әлиев")):  # the engine's standing from the entries
+        own = subject(standing(s.admin, p[pupil]))
+        assert [f"{own['total_percent']:g}", str(own["mark"])] == rows[last_name]
+        assert own["sor_percent"] == 75

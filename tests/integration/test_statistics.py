@@ -109,14 +109,27 @@ def recomputed_default(s: SmallSchool, pupils: list[str]) -> dict[str, Any]:
                             for x in pupils if x in sheet.pupils).as_json()
 
 
-def test_with_the_mean_of_sor_percentages_the_marks_come_from_the_entries(school: SmallSchool) -> None:
+def test_with_the_mean_of_sor_percentages_the_counters_give_the_standing(school: SmallSchool,
+                                                                         pump: StreamPump) -> None:
     s, p = school, school.pupils
     s.admin.ok("PUT", f"/v1/schools/{s.school_id}/settings", {"edit_window_days": None,
                                                                "sor_method": "mean_of_percentages"})
     ids = marked(s)
     results(s.teacher, ids["sor_b"], {p["p1"]: 90, p["p3"]: 10})  # two SOR each: their mean is not the sums'
-    live = statistics(s)  # nothing counted, yet current
-    assert live["as_of"] is not None and figures(live) == recomputed(s, [p[k] for k in ("p1", "p2", "p3", "p4")])
+    count(pump)
+    with dynamodb_calls() as calls:
+        live = statistics(s)
+    assert not [op for op, params in calls if op == "Query" and params["TableName"] == settings().table("journal")]
+    assert live["as_of"] == counters.class_counters(s.journals["math"], "T1").as_of is not None
+    pupils = [p[k] for k in ("p1", "p2", "p3", "p4")]
+    expected = recomputed(s, pupils)
+    assert figures(live) == expected
+    # p1: SOR 8/20 and 90/91, the mean of 40 % and 98.90 % (69.45 %), not 98/111 (88.29 %)
+    assert abs(subject(standing(s.admin, p["p1"]))["sor_percent"] - (40 + 9000 / 91) / 2) < 1e-4
+    sheet = counters.class_counters(s.journals["math"], "T1")
+    assert {mark: n for mark, n in expected["distribution"].items() if n} == sheet.marks
+    assert sorted(sheet.pupils[p["p1"]].sor_results.values()) == [(8, 20), (90, 91)]
+    assert reconcile_school(s.school_id) == []
 
 
 def test_removed_lessons_and_works_count_nothing(school: SmallSchool, pump: StreamPump) -> None:

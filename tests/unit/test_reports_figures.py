@@ -86,3 +86,11 @@ def test_unmarked_and_pass_fail_subjects_have_no_live_mark() -> None:
     pack = pack_for(2026)
     assert live_result([8, 1, 0, 0, 0, 0], pack, Scheme.UNMARKED).mark is None
     assert live_result([8, 1, 0, 0, 0, 0], pack, Scheme.PASS_FAIL).mark is None
+
+
+def test_a_live_result_takes_each_sor_result_for_the_mean_of_their_percentages() -> None:
+    pack = pack_for(2026).with_settings(sor_method="mean_of_percentages")
+    sums = [8, 1, 25, 30, 18, 20]  # FO 80 %; SOR 5/10 and 20/20: 75 % (by points 83.33 %); SOCH 90 %
+    result = live_result(sums, pack, Scheme.TERM, {"w1": (5, 10), "w2": (20, 20)})
+    assert (result.percent, result.mark) == (Fraction(8375, 100), 4)  # by points: 85.83 %, "5"
+    assert live_result(sums, pack_for(2026), Scheme.TERM, {"w1": (5, 10), "w2": (20, 20)}).mark == 5

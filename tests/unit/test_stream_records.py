@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.assessment import Scheme, compute_period, pack_for
+from chalicelib.domain.standing import Cell, inputs_of
 from chalicelib.domain.tally import (
-    EntryState, Ledger, Target, accumulate, counted_inputs, difference, distribution, live_mark, pupil_sums, tally,
+    EntryState, Ledger, Target, accumulate, counted_inputs, difference, distribution, live_mark, pupil_results,
+    pupil_sums, tally,
 )
 from chalicelib.store.journal import Entry, Lesson
 from chalicelib.streams.records import MalformedRecord, change_of, read_record
@@ -114,6 +117,14 @@ def test_results_count_once_their_work_is_known() -> None:
     assert tally(ledger) == {}
     ledger.take_target(Target(1, "2026-10-02", "t1", work_kind="SOCH", max_points=20))
     assert pupil_sums(tally(ledger)) == {"p1": [0, 0, 0, 0, 15, 20, 0, 0, 0, 0, 0]}
+    assert pupil_results(tally(ledger)) == {}  # SOCH is always by points: its sums are enough
+
+
+def test_each_sor_result_counts_under_its_work_a_zero_too() -> None:
+    ledger = Ledger("W", Target(1, "2026-10-02", "t1", work_kind="SOR", max_points=10),
+                    {("R", "p1"): EntryState(1, value=0), ("R", "p2"): EntryState(2, value=7),
+                     ("R", "p3"): EntryState(1, value=None)}, target_id="w1")
+    assert pupil_results(tally(ledger)) == {"p1": {"w1": [0, 10]}, "p2": {"w1": [7, 10]}}
 
 
 def test_an_expired_tombstone_is_forgotten_so_a_new_entry_starts_again() -> None:
@@ -205,3 +216,71 @@ def test_counted_inputs_carry_the_schools_status_and_give_the_live_mark() -> Non
     pooled = pack.with_settings(pool_fo_with_sor=True, fo_max=12)
     # FO+SOR pooled: (24 + 18) / (3*12 + 25) = 68.85 %, SOCH 80 %: 0.5*68.85 + 0.5*80 = 74.4 -> "4"
     assert live_mark(sums, pooled, Scheme.TERM) == 4
+
+
+_works = st.lists(st.tuples(st.sampled_from(["w1", "w2", "w3"]), st.sampled_from(["p1", "p2"]),
+                            st.one_of(st.none(), st.integers(0, 10))), max_size=20)
+
+
+@settings(max_examples=30, deadline=None)
+@given(writes=_works, seed=st.integers(0, 2**32), maxima=st.lists(st.integers(10, 30), min_size=3, max_size=3),
+       fo=st.lists(st.integers(1, 10), max_size=4), method=st.sampled_from(["points", "mean_of_percentages"]),
+       soch=st.one_of(st.none(), st.integers(0, 20)))
+def test_counted_sor_results_give_the_standing_from_the_entries_for_every_method(
+        writes: list[Any], seed: int, maxima: list[int], fo: list[int], method: str, soch: int | None) -> None:
+    """Versions of SOR results in three works delivered once or twice and shuffled, each work's record at any
+    point, one work deleted again: the counters from the differences equal a recount, and the inputs built from
+    them give the engine's standing from the pupils' entries, whatever the SOR method."""
+    pack = pack_for(2026).with_settings(sor_method=method)
+    targets = {w: Target(1, "2026-10-02", "t1", work_kind="SOR", max_points=m) for w, m in zip(("w1", "w2", "w3"),
+                                                                                             maxima)}
+    versions: dict[tuple[str, str], int] = {}
+    changes: list[tuple[str, Any]] = [(w, t) for w, t in targets.items()]
+    finals = {w: Ledger("W", t, target_id=w) for w, t in targets.items()}
+    for work, pupil, value in writes:
+        versions[(work, pupil)] = versions.get((work, pupil), 0) + 1
+        state = EntryState(versions[(work, pupil)], live=value is not None, value=value)
+        changes.append((work, (pupil, state)))
+        finals[work].entries[("R", pupil)] = state
+    removed = Target(2, "2026-10-02", "t1", work_kind="SOR", max_points=maxima[2], removed=True)
+    changes.append(("w3", removed))
+    finals["w3"].take_target(removed)
+    rng = random.Random(seed)
+    delivered = [c for c in changes for _ in range(rng.randint(1, 2))]
+    rng.shuffle(delivered)
+    ledgers = {w: Ledger("W", target_id=w) for w in targets}
+    counted: dict[Any, int] = {}
+    for start in range(0, len(delivered), 3):
+        befores = {w: ledger.copy() for w, ledger in ledgers.items()}
+        for work, change in delivered[start:start + 3]:
+            if isinstance(change, Target):
+                ledgers[work].take_target(change)
+            else:
+                ledgers[work].take_entry("R", *change)
+        counted = accumulate([counted, *(difference(tally(ledgers[w]), tally(befores[w])) for w in ledgers)])
+    assert counted == accumulate(tally(final) for final in finals.values())
+    sums, results = pupil_sums(counted), pupil_results(counted)
+    for pupil in ("p1", "p2"):
+        cells = [Cell("", "", "R", pupil, state.value, targets[w].max_points, "SOR") for w, final in finals.items()
+                 if not final.target.removed for (_, who), state in final.entries.items()
+                 if who == pupil and state.live]
+        cells += [Cell("", "", "F", pupil, points) for points in fo]
+        own = list(sums.get(pupil, [0] * 11))
+        own[:2] = [sum(fo), len(fo)]
+        if soch is not None:
+            cells.append(Cell("", "", "R", pupil, soch, 20, "SOCH"))
+            own[4:6] = [soch, 20]
+        engine = compute_period(pack, Scheme.TERM, inputs_of(pack, Scheme.TERM, cells))
+        live = compute_period(pack, Scheme.TERM, counted_inputs(own, pack, Scheme.TERM, results=results.get(pupil)))
+        assert (live.total, live.mark, live.provisional) == (engine.total, engine.mark, engine.provisional)
+
+
+def test_the_mean_of_sor_percentages_needs_each_result_and_sums_alone_fall_back_to_points() -> None:
+    pack = pack_for(2026).with_settings(sor_method="mean_of_percentages")
+    sums = [8, 1, 25, 30, 18, 20, 0, 0, 0, 0, 0]  # FO 80 %, SOR 5/10 and 20/20, SOCH 90 %
+    results = {"w1": (5, 10), "w2": (20, 20)}
+    assert compute_period(pack, Scheme.TERM, counted_inputs(sums, pack, Scheme.TERM, results=results)).total == \
+        Fraction(8375, 100)  # 0.25*80 + 0.25*75 + 0.5*90: "4"
+    assert live_mark(sums, pack, Scheme.TERM, results) == 4
+    assert live_mark(sums, pack, Scheme.TERM) == 5  # a sheet without the results: 25/30 = 83.33 %, 85.83 %
+    assert distribution({"p1": sums}, pack, Scheme.TERM, {"p1": results}) == {"4": 1}

@@ -1,5 +1,5 @@
 """The figures of a group of pupils (a class, a grade, a school, a region), small-cell suppression, and live
-period marks from counted sums (pure).
+period marks from counted sums and SOR results (pure).
 
 `Tally` counts what the school, region and national reports show; tallies add up, so a grade's is the sum of
 its classes' and a region's the sum of its schools' (a school's tally is what its rollup keeps).
@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from chalicelib.domain.assessment import PeriodInputs, RulePack, Scheme, WorkResult, compute_period
+from chalicelib.domain.assessment import RulePack, Scheme, compute_period
 from chalicelib.domain.assessment.statistics import SOU_WEIGHTS
 from chalicelib.domain.reports.document import MIN_PUPILS, SUPPRESSED, Cell, percent_of
+from chalicelib.domain.tally import Results, counted_inputs
 
 __all__ = [
     "CATEGORIES", "MARK_KEYS", "ABSENCE_STATUSES", "Tally", "tally_of", "category_of", "shown_count", "shown_share",
@@ -173,19 +174,10 @@ class LiveResult:
     final: bool = False
 
 
-def _spread(total: int, count: int) -> tuple[int, ...]:
-    """`count` whole FO points adding up to `total` (their mean, and so the FO %, is the counted one)."""
-    low, extra = divmod(total, count) if count else (0, 0)
-    return (low + 1,) * extra + (low,) * (count - extra)
-
-
-def live_result(sums: Sequence[int], pack: RulePack, scheme: Scheme) -> LiveResult:
-    """The live standing from a pupil's counted sums (FO sum and count, SOR and SOCH points and maxima)."""
+def live_result(sums: Sequence[int], pack: RulePack, scheme: Scheme, results: Results | None = None) -> LiveResult:
+    """The live standing from a pupil's counted sums (FO sum and count, SOR and SOCH points and maxima) and SOR
+    results (work -> (points, maximum)): the engine's standing from the entries, for every `sor_method`."""
     if scheme not in (Scheme.TERM, Scheme.HALF_YEAR):
         return LiveResult(None, None)
-    fo_sum, fo_count, sor_points, sor_max, soch_points, soch_max = (list(sums) + [0] * 6)[:6]
-    inputs = PeriodInputs(fo=_spread(fo_sum, fo_count),
-                          sor=(WorkResult(sor_points, sor_max),) if sor_max else (),
-                          soch=(WorkResult(soch_points, soch_max),) if soch_max else ())
-    standing = compute_period(pack, scheme, inputs)
+    standing = compute_period(pack, scheme, counted_inputs(sums, pack, scheme, results=results))
     return LiveResult(standing.total, standing.mark, standing.provisional)

@@ -2,7 +2,7 @@
 
 - the directory: a school's settings, classes and subjects, a class's pupils and journals, people's names;
 - the counters (stream-maintained, chalicelib/store/counters.py): each journal's sheet per term (every pupil's
-  FO, SOR and SOCH sums and attendance by status), lesson and work ledgers, teachers' days;
+  FO, SOR and SOCH sums, each SOR result and attendance by status), lesson and work ledgers, teachers' days;
 - per journal and period, the close marker (every pupil's final mark once the period is closed) and the status
   sheet (exempt, not assessed, pass/fail verdicts): one BatchGetItem each for a whole school;
 - the journal's `by_owner` index: a class's lessons (the timetable's planned lessons are journal lessons,
@@ -20,7 +20,7 @@ from chalicelib.domain.journal import TERMS, terms_of
 from chalicelib.domain.notices import Names
 from chalicelib.domain.reports import LiveResult, Pupil, live_result
 from chalicelib.domain.standing import periods_of
-from chalicelib.domain.tally import ATTENDANCE, PUPIL_FIELDS
+from chalicelib.domain.tally import ATTENDANCE, PUPIL_FIELDS, Results
 from chalicelib.store import counters, marks, people, schools
 from chalicelib.store import journal as store
 from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, SubjectItem
@@ -113,14 +113,9 @@ def sheets_of(journal_ids: Iterable[str], period: str) -> dict[tuple[str, str], 
 
 
 def _sums(sheets: Mapping[tuple[str, str], counters.SheetItem], journal_id: str,
-          terms: Sequence[str]) -> dict[str, list[int]]:
-    rows: dict[str, list[int]] = {}
-    for term in terms:
-        sheet = sheets.get((journal_id, term))
-        for pupil, sums in (sheet.pupils if sheet else {}).items():
-            row = rows.setdefault(pupil, [0] * len(PUPIL_FIELDS))
-            rows[pupil] = [a + b for a, b in zip(row, sums)]
-    return rows
+          terms: Sequence[str]) -> tuple[dict[str, list[int]], dict[str, dict[str, list[int]]]]:
+    """The journal's sums and SOR results per pupil over `terms`."""
+    return counters.added_up(sheet for term in terms if (sheet := sheets.get((journal_id, term))) is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +152,10 @@ def _owns(course: Course, period: str) -> tuple[str, ...]:
     return (period,) if period in course.periods else ()
 
 
-def _result(course: Course, own: str, pupil: str, sums: Sequence[int] | None, said: Said) -> LiveResult:
+def _result(course: Course, own: str, pupil: str, sums: Sequence[int] | None, results: Results | None,
+            said: Said) -> LiveResult:
     key = (course.journal.journal_id, own)
-    live = live_result(sums, course.pack, course.scheme) if sums else LiveResult(None, None)
+    live = live_result(sums, course.pack, course.scheme, results) if sums else LiveResult(None, None)
     if key in said.finals:
         final = said.finals[key].get(pupil)
         return LiveResult(live.percent if isinstance(final, int) else None, final, final=True)
@@ -174,8 +170,8 @@ def _result(course: Course, own: str, pupil: str, sums: Sequence[int] | None, sa
 def _own_results(course: Course, own: str, sheets: Mapping[tuple[str, str], counters.SheetItem], said: Said,
                  pupils: Iterable[str]) -> dict[str, LiveResult]:
     first, last = terms_of(own)
-    sums = _sums(sheets, course.journal.journal_id, TERMS[TERMS.index(first):TERMS.index(last) + 1])
-    results = {p: _result(course, own, p, sums.get(p), said) for p in sorted(set(pupils) | sums.keys())}
+    sums, sor = _sums(sheets, course.journal.journal_id, TERMS[TERMS.index(first):TERMS.index(last) + 1])
+    results = {p: _result(course, own, p, sums.get(p), sor.get(p), said) for p in sorted(set(pupils) | sums.keys())}
     return {p: r for p, r in results.items() if r.mark is not None or r.percent is not None}
 
 
