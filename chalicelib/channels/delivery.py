@@ -99,17 +99,22 @@ def _subject_names(event: NoticeEvent) -> Names:
     return Names(subject.name_kk, subject.name_ru)
 
 
-def notify_guardians(event: NoticeEvent, *, now: datetime | None = None) -> int:
+def notify_guardians(event: NoticeEvent, *, now: datetime | None = None,
+                     subjects: dict[str, Names] | None = None) -> int:
     """Tell every guardian of the pupil about `event`, each in their language; returns how many inboxes changed.
 
     Idempotent: calling it again with the same event (or an older version of the entry) changes nothing and
-    returns 0. A pupil without guardians, or no longer in the directory, is nobody's news.
+    returns 0. A pupil without guardians, or no longer in the directory, is nobody's news. `subjects` keeps
+    the subject names already looked up (a batch's events mostly share one journal).
     """
     guardians = store.guardians_of(event.student_id)
     pupil = get_person(event.student_id) if guardians else None
     if pupil is None:
         return 0
-    subject = _subject_names(event) if event.names_subject and not event.withdrawn else None
+    subject = event.subject
+    if subject is None and event.names_subject and not event.withdrawn:
+        known, key = subjects if subjects is not None else {}, f"{event.journal_id}|{event.subject_id}"
+        subject = known.get(key) or known.setdefault(key, _subject_names(event))
     received = now or now_kz()
     window = timedelta(seconds=settings().notice_window_seconds)
     changed = 0

@@ -20,7 +20,7 @@ from datetime import date
 from chalicelib.channels import notify_guardians
 from chalicelib.domain.dates import KZ_TZ, parse_timestamp
 from chalicelib.domain.journal import FormativeScale
-from chalicelib.domain.notices import NoticeEvent
+from chalicelib.domain.notices import Names, NoticeEvent
 from chalicelib.store.excuses import excused_on
 from chalicelib.store.journal import Entry, Work, get_work, work_sk
 from chalicelib.store.marks import PeriodRecord, mark_of
@@ -122,10 +122,11 @@ def prepare(record: StreamRecord) -> NoticeEvent | None:
 
 def apply(batch: Sequence[tuple[StreamRecord, NoticeEvent]]) -> dict[str, str]:
     """Tell each event's guardians; the event ids whose delivery failed, with why."""
-    failed = {}
+    failed: dict[str, str] = {}
+    subjects: dict[str, Names] = {}  # one lookup per journal and batch
     for record, event in batch:
         try:
-            notify_guardians(event)
+            notify_guardians(event, subjects=subjects)
         except Exception as exc:  # noqa: BLE001  (this record is retried; the others stand)
             log.warning("notifying guardians failed: %s", type(exc).__name__)
             failed[record.event_id] = f"{type(exc).__name__}: {exc}"
