@@ -28,13 +28,13 @@ test: venv ## run unit, integration and e2e tests
 unit: venv ## run only the unit tests (seconds)
 	$(PY) -m pytest -q tests/unit
 
-fuzz: venv ## fuzz every /v1 operation against its OpenAPI document as four demo roles (about 3 minutes)
-	FUZZ=1 $(PY) -m pytest -q -s tests/e2e/test_openapi_fuzz.py
+fuzz: venv ## fuzz every /v1 operation against its OpenAPI document as four demo roles (SCALE=n for n times more)
+	FUZZ=1 FUZZ_SCALE=$(SCALE) $(PY) -m pytest -q -s tests/e2e/test_openapi_fuzz.py
 
 bench: venv ## run the benchmarks and write bench/results/*.json
 	$(PY) -m bench
 
-redrive: venv ## replay parked stream records through their consumer (CONSUMER=audit|counters|notifications)
+redrive: venv ## replay parked stream records through their consumer (CONSUMER=alerts|audit|counters|notifications)
 	$(PY) -m chalicelib.jobs.redrive $(if $(CONSUMER),--consumer $(CONSUMER))
 
 reconcile: venv ## recompute counters from the journal and report drift: one school (SCHOOL=<id>) or all; REPAIR=1 repairs

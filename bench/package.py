@@ -11,15 +11,15 @@ also timed on the package with the report libraries in it (`APIHandler_with_repo
 
 Each measurement unpacks the zip (and layer) into a fresh directory and starts a fresh interpreter (no
 site-packages, `PYTHONDONTWRITEBYTECODE=1`, a Lambda's environment with the stage's settings) whose path is the
-package, then the layer's `python/` as Lambda orders them, then the runtime's boto3 and its dependencies (with .pyc, as the runtime ships them). For each function of the
-SAM template it times the Lambda init (import the handler's module, resolve the handler) and then the first
-invocation with a small event of the function's kind, since that is where lazy imports land: the API gets
-`GET /v1/me` with a malformed token (401), a queue consumer a message of an unknown task, a stream consumer an
-empty batch, a scheduled job its event. AWS is unreachable (endpoints point at a closed local port, no retries),
-so a first call that needs the network fails fast after its imports; an ImportError (or a 5xx answer of the
-API, which answers its own crashes) fails the scenario. The floor is its import alone. Runs alternate between
-the functions and the floor, after one unmeasured round.
-Times are CPU time of the probe process: on a shared machine wall-clock time measures the neighbours.
+package, then the layer's `python/` as Lambda orders them, then the runtime's boto3 and its dependencies (with
+.pyc, as the runtime ships them). For each function of the SAM template it times the Lambda init (import the
+handler's module, resolve the handler) and then the first invocation with a small event of the function's kind,
+since that is where lazy imports land: the API gets `GET /v1/me` with a malformed token (401), a queue consumer a
+message of an unknown task, a stream consumer an empty batch, a scheduled job its event. AWS is unreachable
+(endpoints point at a closed local port, no retries), so a first call that needs the network fails fast after its
+imports; an ImportError (or a 5xx answer of the API, which answers its own crashes) fails the scenario. The floor
+is its import alone. Runs alternate between the functions and the floor, after one unmeasured round. Times are CPU
+time of the probe process: on a shared machine wall-clock time measures the neighbours.
 """
 
 from __future__ import annotations

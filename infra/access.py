@@ -73,11 +73,12 @@ ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
                 "reports": TableUse.READ_WRITE},
         read_files=("rosters/", "reports/"), write_files=("rosters/",), enqueue_tasks=True, register_devices=True,
         manage_logins=True),
-    # Queued tasks (roster imports; reports and each school's part of a scheduled report job): the directory,
-    # the uploaded file and the logins the file creates; for reports the counters and the journal's by_owner
-    # index (read), the reports table, report files, and notes to people (inbox, e-mail, SMS); never the
+    # Queued tasks (roster imports; reports and each school's part of a scheduled report job; each school's
+    # nightly reconciliation): the directory, the uploaded file and the logins the file creates; for reports the
+    # counters and the journal's by_owner index (read), the reports table, report files, and notes to people
+    # (inbox, e-mail, SMS); for the reconciliation the journal (read) and the counters it repairs; never the
     # dead-letter queue.
-    "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE, "counters": TableUse.READ,
+    "Tasks": FunctionAccess(tables={"directory": TableUse.READ_WRITE, "counters": TableUse.READ_WRITE,
                                     "journal": TableUse.READ, "reports": TableUse.READ_WRITE,
                                     "notifications": TableUse.READ_WRITE},
                             read_files=("rosters/",), write_files=("reports/",), consume_tasks=True,
@@ -86,16 +87,17 @@ ACCESS: Mapping[str, FunctionAccess] = MappingProxyType({
     # parks the records it fails (parked table) and dead-letters those it gives up on.
     "JournalAudit": FunctionAccess(tables={"audit": TableUse.WRITE, "parked": TableUse.READ_WRITE},
                                    park_records=True),
-    # The journal stream's counters and notifications consumer: the counters (ledgers, sheets, day amounts),
-    # the directory (is the journal known; pupils, guardians, subjects) and the journal (the work an entry
-    # marks), the guardians' inbox and outbox (channels only queue: the flush sends); parks like the audit.
+    # The journal stream's counters, notifications and alerts consumers: the counters (ledgers, sheets, day
+    # amounts), the directory (is the journal known; pupils, guardians, subjects, settings, excuses) and the
+    # journal (works, a period's entries), the guardians' inbox, outbox and alert ledgers (channels only queue:
+    # the flush sends); parks like the audit.
     "JournalCounters": FunctionAccess(
         tables={"counters": TableUse.READ_WRITE, "parked": TableUse.READ_WRITE, "directory": TableUse.READ,
                 "journal": TableUse.READ, "notifications": TableUse.READ_WRITE},
         park_records=True),
-    # The nightly reconciliation: every school's journals (directory, journal) recounted into the counters.
-    "CountersReconciliation": FunctionAccess(
-        tables={"directory": TableUse.READ, "journal": TableUse.READ, "counters": TableUse.READ_WRITE}),
+    # The nightly reconciliation's fan-out: every region's schools (directory), one task per school queued (the
+    # Tasks function recounts the school's journals into its counters).
+    "CountersReconciliation": FunctionAccess(tables={"directory": TableUse.READ}, enqueue_tasks=True),
     # The scheduled flush of due e-mail, SMS and push: the outbox, and people's addresses in the directory.
     "NotificationFlush": FunctionAccess(
         tables={"notifications": TableUse.READ_WRITE, "directory": TableUse.READ},

@@ -129,10 +129,13 @@ def test_the_counters_consumer_writes_counters_inbox_and_parked_records_and_only
                                                                           "directory", "journal"}
 
 
-def test_the_reconciliation_recounts_the_journal_into_the_counters_only(stage):
-    assert _tables_granted(stage, "CountersReconciliation", "dynamodb:PutItem") == {"counters"}
-    assert _tables_granted(stage, "CountersReconciliation", "dynamodb:Query") == {"counters", "directory",
-                                                                                 "journal"}
+def test_the_nightly_reconciliation_only_queues_a_task_per_school_and_the_tasks_repair_the_counters(stage):
+    assert _tables_granted(stage, "CountersReconciliation", "dynamodb:PutItem") == set()
+    assert _tables_granted(stage, "CountersReconciliation", "dynamodb:Query") == {"directory"}
+    assert _grants(stage, _role_of(stage, "CountersReconciliation"), "sqs:SendMessage")
+    assert {"counters", "journal"} <= _tables_granted(stage, "Tasks", "dynamodb:Query")
+    assert "counters" in _tables_granted(stage, "Tasks", "dynamodb:PutItem")
+    assert "journal" not in _tables_granted(stage, "Tasks", "dynamodb:PutItem")
 
 
 def test_only_the_parking_consumers_may_send_to_the_record_dead_letter_queue_and_only_send(stage):
