@@ -7,12 +7,12 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
-from chalicelib.api.http import Call, Reply, endpoint
-from chalicelib.api.lists import class_key, language_of, page_reply, subject_key
+from chalicelib.api.http import Call, Query, Reply, endpoint
+from chalicelib.api.lists import LANGUAGE_QUERY, PAGE_QUERY, class_key, language_of, page_reply, subject_key
 from chalicelib.api.schools import visible_school
 from chalicelib.api.views import class_view, journal_view, subject_view, target_of
 from chalicelib.auth import authorize
-from chalicelib.domain.errors import FieldError, NotFound, RuleViolation
+from chalicelib.domain.errors import BadRequest, FieldError, NotFound, RuleViolation
 from chalicelib.domain.policy import Action
 from chalicelib.store import people, schools as store
 
@@ -65,12 +65,16 @@ def create_class(call: Call, school_id: str) -> Reply:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/classes", summary="The classes of a school (?year=, ?limit=, ?cursor=)",
-          statuses=(200, 400, 404))
+          statuses=(200, 400, 404),
+          query={**PAGE_QUERY, "year": Query.integer("Only the classes of this school year (the year it begins, "
+                                                     "2000..2100, e.g. 2026)", 2000, 2100)})
 def list_classes(call: Call, school_id: str) -> Reply:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     year = call.query("year")
+    if year is not None and not (year.isascii() and year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100):
+        raise BadRequest("year is a school year 2000..2100.", [FieldError("year", "an integer 2000..2100")])
     found = store.classes_of_school(school_id)
-    if year and year.isascii() and year.isdigit() and len(year) <= 4:
+    if year is not None:
         found = [c for c in found if int(c.year) == int(year)]
     return page_reply(call, found, class_key, class_view)  # paginated, by year, grade and letter
 
@@ -106,7 +110,7 @@ def create_subject(call: Call, school_id: str) -> Reply:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/subjects", summary="The subjects of a school, by name (?language=, ?limit=, "
-          "?cursor=)", statuses=(200, 400, 404))
+          "?cursor=)", statuses=(200, 400, 404), query={**PAGE_QUERY, **LANGUAGE_QUERY})
 def list_subjects(call: Call, school_id: str) -> Reply:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     return page_reply(call, store.subjects_of_school(school_id), subject_key(language_of(call)), subject_view)

@@ -15,7 +15,7 @@ from chalice import Blueprint
 
 from chalicelib.api.body import Field
 from chalicelib.api.entries import Wanted, save_entries
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import Call, Query, endpoint
 from chalicelib.api.journal import (
     Rules, admit, lesson_view, parse_day, rules_of, school_calendar, visible_journal, work_view,
 )
@@ -34,6 +34,14 @@ bp = Blueprint(__name__)
 _WORK_CHANGE = {"title": Field(str, required=False), "date": Field(str, required=False),
                 "max_points": Field(int, required=False), "version": Field(int, required=False, nullable=True),
                 "reason": Field(str, required=False, nullable=True)}
+
+
+_REMOVAL = {  # what `_query_args` reads
+    "reason": Query(f"Why it is removed (at most {MAX_TEXT} characters); required when it has entries",
+                    (("type", "string"), ("maxLength", MAX_TEXT))),
+    "version": Query.integer("The version read with the item (0..999999999): 409 if it changed since", 0,
+                             999_999_999),
+}
 
 
 def _query_args(call: Call) -> tuple[str | None, int | None]:
@@ -87,7 +95,7 @@ def _remove(journal: JournalItem, item: store.Lesson | store.Work, kinds: tuple[
 
 @endpoint(bp, "/v1/lessons/{lesson_id}", "DELETE",
           summary="Remove a lesson and its entries (?reason= required when it has entries, ?version=)",
-          statuses=(200, 400, 403, 404, 409, 422))
+          statuses=(200, 400, 403, 404, 409, 422), query=_REMOVAL)
 def delete_lesson(call: Call, lesson_id: str) -> dict[str, Any]:
     journal, lesson = find_lesson(call, lesson_id, Action.WRITE_JOURNAL)
     return _remove(journal, lesson, ("A", "F"), call, "lesson")
@@ -106,7 +114,7 @@ def _work(call: Call, work_id: str) -> tuple[JournalItem, store.Work]:
 
 @endpoint(bp, "/v1/works/{work_id}", "DELETE",
           summary="Remove a work; its results go to the pupils' history (?reason= required with results)",
-          statuses=(200, 400, 403, 404, 409, 422))
+          statuses=(200, 400, 403, 404, 409, 422), query=_REMOVAL)
 def delete_work(call: Call, work_id: str) -> dict[str, Any]:
     journal, work = _work(call, work_id)
     return _remove(journal, work, ("R",), call, "work")

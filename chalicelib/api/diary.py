@@ -14,8 +14,8 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api import timetable
-from chalicelib.api.http import Call, endpoint
-from chalicelib.api.journal import actor_names, audit_view, history_limits
+from chalicelib.api.http import Call, Query, endpoint
+from chalicelib.api.journal import HISTORY_QUERY, actor_names, audit_view, history_limits
 from chalicelib.auth import authorize
 from chalicelib.domain import dates
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound
@@ -80,7 +80,9 @@ def _objectives(codes: list[str], texts: dict[str, dict[str, str]], notes: dict[
 
 
 @endpoint(bp, "/v1/students/{student_id}/diary", summary="A pupil's diary for a date range",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404),
+          query={"from": Query.date("The first day: YYYY-MM-DD", required=True),
+                 "to": Query.date(f"The last day: YYYY-MM-DD, from..from + {MAX_DAYS - 1} days", required=True)})
 def diary(call: Call, student_id: str) -> dict[str, Any]:
     pupil = visible_pupil(call.caller, student_id)
     start, end = _range(call)
@@ -141,7 +143,7 @@ def _work(work: store.Work, entries: dict[tuple[str, str], store.Entry], subject
 
 
 @endpoint(bp, "/v1/students/{student_id}/history", summary="Every change to a pupil's journal entries",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404), query=HISTORY_QUERY)
 def history(call: Call, student_id: str) -> list[dict[str, Any]]:
     visible_pupil(call.caller, student_id)
     limit, before = history_limits(call)

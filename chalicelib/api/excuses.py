@@ -16,7 +16,7 @@ from chalice import Blueprint
 
 from chalicelib.api.body import Field
 from chalicelib.api.diary import visible_pupil
-from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.http import Call, Query, Reply, endpoint
 from chalicelib.api.views import target_of
 from chalicelib.auth import authorize
 from chalicelib.domain import dates
@@ -92,7 +92,9 @@ def create_excuse(call: Call, student_id: str) -> Reply:
 
 
 @endpoint(bp, "/v1/students/{student_id}/excuses", summary="A pupil's excuses (?from, ?to)",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404),
+          query={"from": Query.date("Only excuses up to this day or later: YYYY-MM-DD"),
+                 "to": Query.date("Only excuses from this day or earlier: YYYY-MM-DD")})
 def list_excuses(call: Call, student_id: str) -> list[dict[str, Any]]:
     visible_pupil(call.caller, student_id)
     start, end = _range(call, required=False)
@@ -130,7 +132,9 @@ def _range(call: Call, *, required: bool) -> tuple[date | None, date | None]:
 
 
 @endpoint(bp, "/v1/classes/{class_id}/excuses", summary="The excuses of a class's pupils from..to (its teachers, "
-          "school_admin)", statuses=(200, 400, 403, 404))
+          "school_admin)", statuses=(200, 400, 403, 404),
+          query={"from": Query.date("The first day: YYYY-MM-DD", required=True),
+                 "to": Query.date("The last day: YYYY-MM-DD, at most 92 days after from", required=True)})
 def class_excuses(call: Call, class_id: str) -> list[dict[str, Any]]:
     klass = schools.get_class(class_id)
     if klass is None:

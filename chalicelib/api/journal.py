@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import Call, Query, endpoint
 from chalicelib.api.views import target_of
 from chalicelib.auth import authorize
 from chalicelib.domain import calendar, dates
@@ -32,7 +32,7 @@ from chalicelib.store.directory import ClassItem, JournalItem, PersonItem, Subje
 
 __all__ = [
     "bp", "Rules", "visible_journal", "rules_of", "school_calendar", "admit", "parse_day", "lesson_view",
-    "work_view", "entry_view", "pupil_view", "audit_view", "history_limits",
+    "work_view", "entry_view", "pupil_view", "audit_view", "history_limits", "HISTORY_QUERY",
 ]
 
 bp = Blueprint(__name__)
@@ -150,6 +150,12 @@ def audit_view(record: audit.AuditRecord, names: dict[str, str]) -> dict[str, An
             "version": int(record.version)}
 
 
+HISTORY_QUERY = {  # what `history_limits` reads
+    "limit": Query.integer("How many changes: 1..500, default 100", 1, 500),
+    "before": Query("Only changes before this RFC 3339 timestamp, e.g. 2026-09-01T08:30:00+05:00 (the next page)"),
+}
+
+
 def history_limits(call: Call) -> tuple[int, str | None]:
     """`limit` (1..500, default 100) and `before` (an RFC 3339 timestamp) of a history route."""
     raw, before = call.query("limit", "100"), call.query("before")
@@ -170,7 +176,8 @@ def actor_names(ids: set[str | None]) -> dict[str, str]:
 
 
 @endpoint(bp, "/v1/journals/{journal_id}", summary="The journal grid of a period: pupils, lessons, works, entries",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404),
+          query={"period": Query.one_of("The period: " + ", ".join(PERIODS), PERIODS, required=True)})
 def grid(call: Call, journal_id: str) -> dict[str, Any]:
     period = call.query("period")
     if period not in PERIODS:
@@ -192,7 +199,7 @@ def grid(call: Call, journal_id: str) -> dict[str, Any]:
 
 
 @endpoint(bp, "/v1/journals/{journal_id}/history", summary="Changes of a journal's lessons and works",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404), query=HISTORY_QUERY)
 def journal_history(call: Call, journal_id: str) -> list[dict[str, Any]]:
     limit, before = history_limits(call)
     visible_journal(call.caller, journal_id, Action.READ_JOURNAL)

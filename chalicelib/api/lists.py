@@ -19,23 +19,30 @@ from urllib.parse import urlencode
 
 from chalice import Blueprint
 
-from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.http import Call, Query, Reply, endpoint
 from chalicelib.api.journal import pupil_view
 from chalicelib.api.schools import visible_school
 from chalicelib.api.views import journal_view, person_view, target_of
 from chalicelib.auth import authorize
 from chalicelib.domain.collation import name_sort_key
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound
-from chalicelib.domain.paging import InvalidCursor, cursor_key, paginate, parse_limit
+from chalicelib.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursor, cursor_key, paginate, parse_limit
 from chalicelib.domain.policy import Action, Target
 from chalicelib.store import people, schools
 from chalicelib.store.directory import ClassItem, JournalItem, LinkItem, SubjectItem
 
-__all__ = ["bp", "page_reply", "class_key", "subject_key", "language_of"]
+__all__ = ["bp", "page_reply", "class_key", "subject_key", "language_of", "PAGE_QUERY", "LANGUAGE_QUERY"]
 
 bp = Blueprint(__name__)
 
 _ROLES = ("school_admin", "teacher", "student", "parent")
+
+PAGE_QUERY = {  # what `page_reply` reads
+    "limit": Query.integer(f"The page size: 1..{MAX_LIMIT}, default {DEFAULT_LIMIT}", 1, MAX_LIMIT),
+    "cursor": Query("The X-Next-Cursor of the page before (opaque); absent: the first page"),
+}
+LANGUAGE_QUERY = {"language": Query.one_of("The language subjects are ordered by: kk or ru, default the caller's",
+                                           ("kk", "ru"))}
 
 
 def page_reply[T](call: Call, items: Iterable[T], key: Callable[[T], tuple[Any, ...]],
@@ -55,7 +62,8 @@ def page_reply[T](call: Call, items: Iterable[T], key: Callable[[T], tuple[Any, 
 
 
 def language_of(call: Call) -> str:
-    language = call.query("language") or call.caller.language
+    asked = call.query("language")
+    language = call.caller.language if asked is None else asked
     if language not in ("kk", "ru"):
         raise BadRequest("language is kk or ru.", [FieldError("language", "kk or ru")])
     return language
@@ -74,7 +82,9 @@ def _person_key(p: Any) -> tuple[Any, ...]:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/people", summary="A school's people, alphabetically (school_admin)",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404),
+          query={**PAGE_QUERY, "role": Query.one_of("Only people of this role: " + ", ".join(_ROLES), _ROLES),
+                 "class_id": "Only the people of this class (a class id)"})
 def school_people(call: Call, school_id: str) -> Reply:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
     role, class_id = call.query("role"), call.query("class_id")
@@ -86,7 +96,7 @@ def school_people(call: Call, school_id: str) -> Reply:
 
 
 @endpoint(bp, "/v1/classes/{class_id}/pupils", summary="A class's pupils, alphabetically (its teachers, "
-          "school_admin)", statuses=(200, 400, 403, 404))
+          "school_admin)", statuses=(200, 400, 403, 404), query=PAGE_QUERY)
 def class_pupils(call: Call, class_id: str) -> Reply:
     klass = schools.get_class(class_id)
     if klass is None:
@@ -96,7 +106,7 @@ def class_pupils(call: Call, class_id: str) -> Reply:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/journals", summary="A school's journals by class and subject",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404), query={**PAGE_QUERY, **LANGUAGE_QUERY})
 def school_journals(call: Call, school_id: str) -> Reply:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     classes = sorted(schools.classes_of_school(school_id), key=class_key)
@@ -154,7 +164,7 @@ def _journal_card(j: JournalItem, klass: ClassItem | None, subject: SubjectItem 
 
 
 @endpoint(bp, "/v1/teachers/{teacher_id}/journals", summary="A teacher's journals (the teacher, school_admin)",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404), query={**PAGE_QUERY, **LANGUAGE_QUERY})
 def teacher_journals(call: Call, teacher_id: str) -> Reply:
     caller = call.caller
     partition = people.load_person(teacher_id)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from chalice import Blueprint, Response
 
 from chalicelib.api.body import Field
-from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.http import Call, Query, Reply, endpoint
 from chalicelib.channels.push import endpoint_for
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound, RuleViolation
 from chalicelib.domain.notices import updated_preferences
@@ -58,7 +58,11 @@ def _limit(call: Call) -> int:
 
 
 @endpoint(bp, _LIST, summary="My notifications, newest first (unread=true: only unread; limit, cursor)",
-          statuses=(200, 400, 401))
+          statuses=(200, 400, 401),
+          query={"unread": Query.flag("true: only the unread ones; default false"),
+                 "limit": Query.integer(f"The page size: {_LIMITS[0]}..{_LIMITS[1]}, default {_LIMITS[2]}",
+                                        _LIMITS[0], _LIMITS[1]),
+                 "cursor": Query("The cursor of the Link rel=next of the page before (opaque)")})
 def list_notifications(call: Call) -> Reply:
     unread, limit = _flag(call, "unread"), _limit(call)
     try:

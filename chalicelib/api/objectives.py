@@ -12,7 +12,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import Call, Query, endpoint
 from chalicelib.api.views import target_of
 from chalicelib.auth import authorize
 from chalicelib.domain.errors import BadRequest, FieldError, NotFound, RuleViolation
@@ -38,6 +38,9 @@ def _subject(caller: Caller, subject_id: str, action: Action) -> SubjectItem:
     return subject
 
 
+_GRADE = {"grade": Query.integer("The grade: 1..11", 1, 11, required=True)}  # what `_grade` reads
+
+
 def _grade(call: Call) -> int:
     raw = call.query("grade") or ""
     if not raw.isdigit() or not 1 <= int(raw) <= 11:
@@ -50,7 +53,7 @@ def _view(subject_id: str, grade: int, objectives: list[dict[str, Any]]) -> dict
 
 
 @endpoint(bp, "/v1/subjects/{subject_id}/objectives", summary="A subject's learning objectives for a grade",
-          statuses=(200, 400, 404))
+          statuses=(200, 400, 404), query=_GRADE)
 def get_objectives(call: Call, subject_id: str) -> dict[str, Any]:
     _subject(call.caller, subject_id, Action.READ_SCHOOL)
     grade = _grade(call)
@@ -59,7 +62,7 @@ def get_objectives(call: Call, subject_id: str) -> dict[str, Any]:
 
 @endpoint(bp, "/v1/subjects/{subject_id}/objectives", "PUT", request=_OBJECTIVES,
           summary="Replace a subject's learning objectives for a grade (school_admin)",
-          statuses=(200, 400, 403, 404, 422))
+          statuses=(200, 400, 403, 404, 422), query=_GRADE)
 def put_objectives(call: Call, subject_id: str) -> dict[str, Any]:
     _subject(call.caller, subject_id, Action.MANAGE_SCHOOL)
     grade = _grade(call)

@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from chalicelib.api.body import Field, ListOf, Shape
-from chalicelib.api.http import ENDPOINTS, Endpoint
+from chalicelib.api.http import ENDPOINTS, Endpoint, Query
 
 __all__ = ["document"]
 
@@ -41,12 +41,29 @@ def _object(shape: Shape) -> dict[str, Any]:
             "required": [name for name, spec in shape.items() if spec.required]}
 
 
+def _served_by_every_route(e: Endpoint) -> set[int]:
+    """What the shared request handling may answer, whatever the view: a malformed or too large request, no
+    token, a write that lost a race to another, a body of a media type the route does not take."""
+    statuses = {400, 413} | (set() if e.public else {401})
+    if e.method != "GET":
+        statuses.add(409)
+    if e.method in ("POST", "PUT", "PATCH"):
+        statuses.add(415)
+    return statuses
+
+
+def _query_parameter(name: str, q: Query) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": q.required, "description": q.description,
+            "schema": {key: list(value) if isinstance(value, tuple) else value for key, value in q.schema}}
+
+
 def _operation(e: Endpoint) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": e.summary,
         "operationId": f"{e.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', e.path.lower()).strip('_')}",
         "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                       for p in _PARAM.findall(e.path)],
+                       for p in _PARAM.findall(e.path)]
+                      + [_query_parameter(name, q) for name, q in e.query],
         "responses": {},
     }
     if e.creates:
@@ -57,7 +74,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     elif e.method in ("POST", "PUT") and e.content_types != ("application/json",):
         op["requestBody"] = {"required": True,
                              "content": {ct: {"schema": {"type": "string"}} for ct in e.content_types}}
-    statuses = sorted(set(e.statuses) | {400, 413} | (set() if e.public else {401}))
+    statuses = sorted(set(e.statuses) | _served_by_every_route(e))
     for status in statuses:
         if status < 300:
             op["responses"][str(status)] = {"description": _REASONS.get(status, "OK"),

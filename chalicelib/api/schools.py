@@ -6,7 +6,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf, check_shape, parse_json
-from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.http import Call, Query, Reply, endpoint
 from chalicelib.api.views import school_view, target_of
 from chalicelib.auth import authorize
 from chalicelib.domain import calendar
@@ -31,6 +31,9 @@ _SETTINGS = {"edit_window_days": Field(int, nullable=True),
 _FO_MAX = 100
 PERIOD_CODES = ("T1", "T2", "T3", "T4", "H1", "H2", "Y")
 _ASSESSMENT_DEFAULTS = {"sor_method": "points", "pool_fo_with_sor": False, "fo_max": 10}
+_YEAR = {"year": Query.integer("The school year, by the year it begins: 2000..2100, e.g. 2026", 2000, 2100,
+                               required=True)}
+_YEAR_AND_GRADE = {**_YEAR, "grade": Query.integer("The grade: 1..11", 1, 11, required=True)}
 
 
 def visible_school(caller: Caller, school_id: str, action: Action) -> SchoolItem:
@@ -117,7 +120,8 @@ def _int_param(call: Call, name: str, low: int, high: int) -> int:
     return int(raw)
 
 
-@endpoint(bp, "/v1/schools/{school_id}/periods", summary="Periods of a year and grade", statuses=(200, 400, 404))
+@endpoint(bp, "/v1/schools/{school_id}/periods", summary="Periods of a year and grade", statuses=(200, 400, 404),
+          query=_YEAR_AND_GRADE)
 def get_periods(call: Call, school_id: str) -> list[dict[str, str]]:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     year, grade = _year(call), _int_param(call, "grade", 1, 11)
@@ -132,7 +136,7 @@ def get_periods(call: Call, school_id: str) -> list[dict[str, str]]:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/periods", "PUT", summary="Adjust the periods of a year and grade",
-          request={"periods": Field(ListOf(_PERIOD))}, statuses=(200, 400, 403, 404, 422))
+          request={"periods": Field(ListOf(_PERIOD))}, statuses=(200, 400, 403, 404, 422), query=_YEAR_AND_GRADE)
 def put_periods(call: Call, school_id: str) -> list[dict[str, str]]:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
     year, grade = _year(call), _int_param(call, "grade", 1, 11)
@@ -156,7 +160,7 @@ def put_periods(call: Call, school_id: str) -> list[dict[str, str]]:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/holidays", summary="Public holidays of a school year",
-          statuses=(200, 400, 404))
+          statuses=(200, 400, 404), query=_YEAR)
 def get_holidays(call: Call, school_id: str) -> list[dict[str, Any]]:
     visible_school(call.caller, school_id, Action.READ_SCHOOL)
     year = _year(call)
@@ -170,7 +174,7 @@ def get_holidays(call: Call, school_id: str) -> list[dict[str, Any]]:
 
 
 @endpoint(bp, "/v1/schools/{school_id}/holidays", "PUT", summary="Adjust the holidays of a school year",
-          request={"holidays": Field(ListOf(_HOLIDAY))}, statuses=(200, 400, 403, 404, 422))
+          request={"holidays": Field(ListOf(_HOLIDAY))}, statuses=(200, 400, 403, 404, 422), query=_YEAR)
 def put_holidays(call: Call, school_id: str) -> list[dict[str, Any]]:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
     year = _year(call)

@@ -19,7 +19,7 @@ from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
 from chalicelib.api.diary import visible_pupil
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import Call, Query, endpoint
 from chalicelib.api.journal import visible_journal
 from chalicelib.api.marking import Setup, check_period, close_period, pupil_standing, setup_of, statistics
 from chalicelib.domain import dates
@@ -58,17 +58,22 @@ def _period(value: str | None, allowed: tuple[str, ...] = PERIODS) -> str:
           summary="A pupil's standing in every subject of the class for a period (T1..T4, H1, H2, Y): live and "
                   "provisional before the close, final after it; explained in kk or ru (?lang=, default the "
                   "reader's language); ?year= defaults to the class's school year",
-          statuses=(200, 400, 403, 404, 422))
+          statuses=(200, 400, 403, 404, 422),
+          query={"period": Query.one_of("The period: " + ", ".join(PERIODS), PERIODS, required=True),
+                 "lang": Query.one_of("The language of the explanations: kk or ru, default the reader's",
+                                      _LANGUAGES),
+                 "year": Query.integer("The school year, by the year it begins: 2000..2100, default the class's",
+                                       2000, 2100)})
 def standing(call: Call, student_id: str) -> dict[str, Any]:
     period = _period(call.query("period"))
-    language = call.query("lang") or call.caller.language
-    if language not in _LANGUAGES:
-        if call.query("lang") is not None:
-            raise BadRequest("lang is kk or ru.", [FieldError("lang", "kk or ru")])
-        language = "kk"
+    language = call.query("lang")
+    if language is not None and language not in _LANGUAGES:
+        raise BadRequest("lang is kk or ru.", [FieldError("lang", "kk or ru")])
+    language = language or (call.caller.language if call.caller.language in _LANGUAGES else "kk")
     raw_year = call.query("year")
-    if raw_year is not None and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4):
-        raise BadRequest("year is a school year such as 2026.", [FieldError("year", "a year such as 2026")])
+    if raw_year is not None and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4
+                                     and 2000 <= int(raw_year) <= 2100):
+        raise BadRequest("year is a school year such as 2026.", [FieldError("year", "a year 2000..2100")])
     pupil = visible_pupil(call.caller, student_id)
     return pupil_standing(pupil, int(raw_year) if raw_year else None, period, language)
 
@@ -77,7 +82,8 @@ def standing(call: Call, student_id: str) -> dict[str, Any]:
           summary="Class statistics of a journal's period (assessment-rules.md §8): from the final marks once "
                   "the period is closed (final: true), else from every pupil's live mark as the stream-kept "
                   "counters have it; as_of: when they last changed (null: nothing counted yet)",
-          statuses=(200, 400, 403, 404, 422))
+          statuses=(200, 400, 403, 404, 422),
+          query={"period": Query.one_of("The period: " + ", ".join(_MARKED), _MARKED, required=True)})
 def journal_statistics(call: Call, journal_id: str) -> dict[str, Any]:
     period = _period(call.query("period"), _MARKED)
     journal = visible_journal(call.caller, journal_id, Action.READ_JOURNAL)

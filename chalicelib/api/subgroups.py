@@ -14,7 +14,7 @@ from chalice import Blueprint
 from chalicelib.api.body import Field, ListOf
 from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.journal import pupil_view, visible_journal
-from chalicelib.api.lists import page_reply
+from chalicelib.api.lists import PAGE_QUERY, page_reply
 from chalicelib.api.views import journal_view, target_of
 from chalicelib.auth import authorize
 from chalicelib.domain.collation import name_sort_key
@@ -82,7 +82,7 @@ def create_subgroup(call: Call, class_id: str) -> Reply:
 
 
 @endpoint(bp, "/v1/journals/{journal_id}/pupils", summary="The pupils a journal is kept for, alphabetically",
-          statuses=(200, 400, 403, 404))
+          statuses=(200, 400, 403, 404), query=PAGE_QUERY)
 def journal_pupils(call: Call, journal_id: str) -> Reply:
     journal = visible_journal(call.caller, journal_id, Action.READ_JOURNAL)
     return page_reply(call, membership.pupils_of_journal(journal),

@@ -15,7 +15,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
-from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.api.http import Call, Query, Reply, endpoint
 from chalicelib.api.journal import admit, lesson_view, rules_of, school_calendar, visible_journal
 from chalicelib.api.schools import visible_school
 from chalicelib.api.views import target_of
@@ -174,6 +174,10 @@ def _busy_elsewhere(klass: ClassItem, period: str) -> dict[tuple[int, int], froz
     return busy
 
 
+_NARROWED = {"from": Query.date("Plan no day before this one: YYYY-MM-DD"),  # what `_narrowed` reads
+             "to": Query.date("Plan no day after this one: YYYY-MM-DD")}
+
+
 def _narrowed(call: Call) -> tuple[date | None, date | None]:
     """`?from` and `?to`, when given."""
     found, errors = [], []
@@ -255,7 +259,7 @@ def _actor(caller: Caller) -> journals.Actor:
 @endpoint(bp, "/v1/classes/{class_id}/timetable/{period}/lessons", "POST", creates=True,
           summary="Plan a class's lessons of a period from its timetable (?from, ?to narrow the dates); 409 "
                   "period-closed or year-read-only, planning nothing, if a day falls in a read-only journal term",
-          statuses=(201, 400, 403, 404, 409, 422))
+          statuses=(201, 400, 403, 404, 409, 422), query=_NARROWED)
 def generate_class(call: Call, class_id: str, period: str) -> Reply:
     klass = _class(call, class_id, Action.MANAGE_SCHOOL)
     grid = store.get_grid(class_id, _period(period))
@@ -268,12 +272,14 @@ def generate_class(call: Call, class_id: str, period: str) -> Reply:
 
 @endpoint(bp, "/v1/schools/{school_id}/timetable/{period}/lessons", "POST", creates=True,
           summary="Plan every class's lessons of a period from the timetables (?year=, ?from, ?to); 409, planning "
-                  "nothing, if any class's day falls in a read-only journal term", statuses=(201, 400, 403, 404, 409))
+                  "nothing, if any class's day falls in a read-only journal term", statuses=(201, 400, 403, 404, 409),
+          query={"year": Query.integer("The school year, by the year it begins: 2000..2100, e.g. 2026", 2000, 2100,
+                                       required=True), **_NARROWED})
 def generate_school(call: Call, school_id: str, period: str) -> Reply:
     visible_school(call.caller, school_id, Action.MANAGE_SCHOOL)
     raw = call.query("year") or ""
-    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
-        raise BadRequest("year is required, e.g. 2026.", [FieldError("year", "a school year such as 2026")])
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100):
+        raise BadRequest("year is required, e.g. 2026.", [FieldError("year", "a school year 2000..2100")])
     grids = {g.class_id: g for g in store.school_grids(school_id, int(raw), _period(period))}
     classes = [c for c in schools.classes_of_school(school_id) if c.class_id in grids]
     narrowed = _narrowed(call)

@@ -97,7 +97,7 @@ def _said(item: object, field: str) -> object:
 
 def prepare(record: StreamRecord) -> Candidate | None:
     change = change_of(record)
-    if change is None or change.expired or change.entry is None:
+    if change is None or change.expired or change.entry is None or not change.news:
         return None
     letter, _, pupil = change.entry
     if letter == "A":

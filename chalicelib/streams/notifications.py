@@ -1,10 +1,12 @@
 """The notifications consumer: a pupil's new, changed or removed entry, told to the pupil's guardians.
 
 `prepare` turns a change of an attendance, formative or result entry into a `NoticeEvent` (a result names its
-work: kind, title, maximum, period; the work is read once per process, works do not change); lessons, works and
-expiries are nobody's news. A pupil's period record (`S#` partition) that a close has just given its final mark
-becomes a `period_mark` event (`period_notice`): final marks are written once and never revised, so each is
-version 1 of its own source key, and every guardian is told once whatever the stream repeats.
+work: kind, title, maximum, period; the work is read once per process, works do not change); lessons, works,
+expiries, a plain "present" and writes that are no longer news (`Change.news`: stamped over a day before the
+stream carried them, e.g. migrated marks) are nobody's news. A pupil's period record (`S#` partition) that a
+close has just given its final mark becomes a `period_mark` event (`period_notice`): final marks are written once
+and never revised, so each is version 1 of its own source key, and every guardian is told once whatever the
+stream repeats.
 
 `apply` hands each event to `chalicelib.channels.notify_guardians`, which keeps one notice per guardian and
 entry version (a duplicate or late record changes nothing) and queues e-mail, SMS and push by each guardian's
@@ -50,7 +52,7 @@ def _work(journal_id: str, sk: str) -> Work:
 
 def notice_of(change: Change) -> NoticeEvent | None:
     """What guardians hear of one change (None: nothing)."""
-    if change.expired or change.entry is None:
+    if change.expired or change.entry is None or not change.news:
         return None
     letter, target, pupil = change.entry
     old, new = change.old, change.new

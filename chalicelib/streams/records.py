@@ -15,12 +15,13 @@ wrote. A record that cannot be read raises `MalformedRecord`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Mapping
 
+from chalicelib.domain.dates import parse_timestamp
 from chalicelib.store.journal import Entry, JournalRecord, Lesson, Work, decode, parse_entry_sk
 
-__all__ = ["TTL_PRINCIPAL", "MalformedRecord", "StreamRecord", "Change", "read_record", "change_of"]
+__all__ = ["TTL_PRINCIPAL", "NEWS_HOURS", "MalformedRecord", "StreamRecord", "Change", "read_record", "change_of"]
 
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 _EVENTS = ("INSERT", "MODIFY", "REMOVE")
@@ -45,6 +46,9 @@ class StreamRecord:
     raw: Mapping[str, Any]  # the whole record, as delivered (parked and redriven as it is)
 
 
+NEWS_HOURS = 24
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """A real change of one lesson, work or entry of a journal."""
@@ -65,6 +69,20 @@ class Change:
     @property
     def term(self) -> str:
         return self.sk.split("#", 1)[0]
+
+    @property
+    def news(self) -> bool:
+        """Whether guardians should hear of it: written, by its own stamp, at most `NEWS_HOURS` before the stream
+        carried it. Older writes (marks migrated from another system, a restored backup, the demo's history)
+        count and are audited like any, but telling parents of them now would only be noise."""
+        stamp = getattr(self.item, "at", None)
+        if not stamp:
+            return True
+        try:
+            written = parse_timestamp(stamp)
+        except ValueError:
+            return True
+        return self.record.created - written <= timedelta(hours=NEWS_HOURS)
 
     @property
     def entry(self) -> tuple[str, str, str] | None:

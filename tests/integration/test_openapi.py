@@ -49,6 +49,35 @@ def test_it_is_openapi_3_1_with_full_v1_paths_and_their_parameters(document: dic
                 assert kind in response["content"], (method, path, status)
 
 
+def _query(document: dict, method: str, path: str) -> dict[str, dict]:
+    return {p["name"]: p for p in document["paths"][path][method]["parameters"] if p["in"] == "query"}
+
+
+def test_the_query_parameters_views_read_are_documented_with_their_format(document: dict) -> None:
+    grid = _query(document, "get", "/v1/journals/{journal_id}")
+    assert grid["period"]["required"] is True
+    assert grid["period"]["schema"] == {"type": "string", "enum": ["T1", "T2", "T3", "T4", "H1", "H2", "Y"]}
+    diary = _query(document, "get", "/v1/students/{student_id}/diary")
+    assert {name: (p["required"], p["schema"]) for name, p in diary.items()} == {
+        "from": (True, {"type": "string", "format": "date"}), "to": (True, {"type": "string", "format": "date"})}
+    assert "YYYY-MM-DD" in diary["from"]["description"]
+    inbox = _query(document, "get", "/v1/me/notifications")
+    assert set(inbox) == {"unread", "limit", "cursor"}
+    assert inbox["unread"]["schema"] == {"type": "boolean"}
+    assert inbox["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert not any(p["required"] for p in inbox.values())
+
+
+def test_every_endpoints_declared_query_parameters_and_no_others_are_documented(document: dict) -> None:
+    for e in ENDPOINTS:
+        documented = _query(document, e.method.lower(), e.path)
+        assert list(documented) == [name for name, _ in e.query], (e.method, e.path)
+        for name, parameter in documented.items():
+            assert parameter["description"].strip(), (e.method, e.path, name)
+            assert parameter["schema"]["type"] in ("string", "integer", "boolean"), (e.method, e.path, name)
+    assert _query(document, "get", "/v1/health") == {}
+
+
 def test_creating_routes_take_an_idempotency_key_and_public_routes_no_token(document: dict) -> None:
     for e in ENDPOINTS:
         operation = document["paths"][e.path][e.method.lower()]
