@@ -30,6 +30,9 @@ def _deployment(path: Path) -> Path:
         package.writestr("lib/static/ui.js", "alert(1)")
         package.writestr("lib/__init__.pyi", "VALUE: str\n")
         package.writestr("lib/legacy.py", "print 'python 2'\n")
+        package.writestr("aws_lambda_powertools/logging/__init__.py", "")
+        package.writestr("aws_lambda_powertools/event_handler/api_gateway.py", "")
+        package.writestr("aws_lambda_powertools/utilities/parser/models.py", "import pydantic\n")
         package.writestr("botocore/__init__.py", "raise ImportError('the runtime provides me')\n")
         package.writestr("botocore/data/endpoints.json", "{}")
         package.writestr("botocore-1.44.8.dist-info/RECORD",
@@ -49,6 +52,8 @@ def test_runtime_provided_and_build_only_files_go_and_bytecode_comes(tmp_path: P
     assert not any(n.startswith(("botocore", "cffi")) for n in names)
     assert "_cffi_backend.cpython-313-x86_64-linux-gnu.so" in names  # what cryptography's module loads
     assert not names & {"lib/static/ui.js", "lib/__init__.pyi", "chalicelib/local/runner.py"}
+    assert {n for n in names if n.startswith("aws_lambda_powertools/") and n.endswith(".py")} == {
+        "aws_lambda_powertools/logging/__init__.py"}  # what the app uses stays, Powertools' web framework goes
     tag = sys.implementation.cache_tag
     assert {f"__pycache__/app.{tag}.pyc", f"chalicelib/__pycache__/journal.{tag}.pyc",
             f"lib/__pycache__/__init__.{tag}.pyc", "lib/legacy.py"} <= names
