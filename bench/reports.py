@@ -60,7 +60,9 @@ def _school(pupils: int) -> tuple[Any, str]:
                                            gsi1sk=f"{subject.subject_id}#{journal_id}"))
                 rows = {pid: [30 + i % 30, 6, 15 + i % 6, 20, 14 + i % 11, 25, 30, i % 3, i % 2, 0, i % 4]
                         for i, pid in enumerate(ids)}
-                sheets.save(counters.SheetItem(f"J#{journal_id}", "T1", pupils=rows,
+                sor = (new_id(), new_id())  # two SORs of 10 points whose results add up to the rows' SOR sums
+                results = {pid: {sor[0]: [8 + i % 3, 10], sor[1]: [7 + i % 6 - i % 3, 10]} for i, pid in enumerate(ids)}
+                sheets.save(counters.SheetItem(f"J#{journal_id}", "T1", pupils=rows, results=results,
                                                marks={"3": 10, "4": 10, "5": 5}, as_of="2026-10-20T10:00:00.000+05:00"))
     return school, first
 
