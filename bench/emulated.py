@@ -3,8 +3,13 @@ and moto's transactions made as fast as the local runner makes them."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-__all__ = ["use_emulated_aws"]
+__all__ = ["use_emulated_aws", "emulated_app"]
 
 
 def use_emulated_aws() -> None:
@@ -17,3 +22,28 @@ def use_emulated_aws() -> None:
     from chalicelib.local.emulator import copy_tables_once_per_transaction
 
     copy_tables_once_per_transaction()  # moto copies a table per transaction item otherwise: times would be moto's
+
+
+@contextmanager
+def emulated_app(today: date) -> Iterator[Any]:
+    """moto on with the service's tables, the app behind Chalice's test client, and `today` as the journal's
+    today (`chalicelib.domain.dates.today_kz`) until the block ends."""
+    use_emulated_aws()
+    from moto import mock_aws
+
+    with mock_aws():
+        from chalicelib.config import reset_settings
+
+        reset_settings()
+        from chalice.test import Client
+
+        from app import app
+        from chalicelib.domain import dates
+        from chalicelib.store.base import create_tables
+
+        create_tables()
+        real_today, dates.today_kz = dates.today_kz, lambda: today
+        try:
+            yield Client(app, stage_name="test", project_dir=str(Path(__file__).resolve().parents[1]))
+        finally:
+            dates.today_kz = real_today

@@ -22,11 +22,10 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench.capacity import CapacityRecorder, item_size
-from bench.emulated import use_emulated_aws
+from bench.emulated import emulated_app
 from bench.results import Metric
 
 SCENARIO = "journal_ops"
@@ -248,29 +247,13 @@ def _size(table: str, pk: str, sk: str) -> int:
 
 
 def run() -> dict[str, Metric]:
-    use_emulated_aws()
-    from moto import mock_aws
-
-    with mock_aws():
-        from chalicelib.config import reset_settings, settings
-
-        reset_settings()
-        from chalice.test import Client
-
-        from app import app
-        from chalicelib.domain import dates
+    with emulated_app(TODAY) as client:
+        from chalicelib.config import settings
         from chalicelib.store import journal as store
-        from chalicelib.store.base import create_tables
 
-        create_tables()
-        real_today, dates.today_kz = dates.today_kz, lambda: TODAY
-        try:
-            client = Client(app, stage_name="test", project_dir=str(Path(__file__).resolve().parents[1]))
-            world = _school(client)
-            seeded = _term(world)
-            return _measure(world, seeded, settings().table("journal"), store)
-        finally:
-            dates.today_kz = real_today
+        world = _school(client)
+        seeded = _term(world)
+        return _measure(world, seeded, settings().table("journal"), store)
 
 
 def _counted(school_id: str) -> None:

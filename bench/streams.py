@@ -31,11 +31,10 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from bench.capacity import CapacityRecorder, item_size
-from bench.emulated import use_emulated_aws
+from bench.emulated import emulated_app
 from bench.journal_ops import _PASSWORD, _Api, _csv
 from bench.results import Metric
 
@@ -320,24 +319,6 @@ def _raw_put(items: list[dict[str, Any]]) -> float:
 
 
 def run() -> dict[str, Metric]:
-    use_emulated_aws()
-    from moto import mock_aws
-
-    with mock_aws():
-        from chalicelib.config import reset_settings
-
-        reset_settings()
-        from chalice.test import Client
-
-        from app import app
-        from chalicelib.domain import dates
-        from chalicelib.store.base import create_tables
-
-        create_tables()
-        real_today, dates.today_kz = dates.today_kz, lambda: TODAY
-        try:
-            client = Client(app, stage_name="test", project_dir=str(Path(__file__).resolve().parents[1]))
-            klass, functions = _Class(client), _functions()
-            return {**_messages(klass, functions), **_units(klass, functions), **_rate(klass)}
-        finally:
-            dates.today_kz = real_today
+    with emulated_app(TODAY) as client:
+        klass, functions = _Class(client), _functions()
+        return {**_messages(klass, functions), **_units(klass, functions), **_rate(klass)}

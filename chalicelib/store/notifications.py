@@ -324,6 +324,11 @@ def write_outbox(recipient: str, channel: str, mode: str, event: NoticeEvent, no
         waits = (OutboxItem.pending == before.pending if before.pending is not None
                  else OutboxItem.pending.does_not_exist())
         condition = (OutboxItem.version == before.version) & waits
+    return _saved(item, condition)
+
+
+def _saved(item: Model, condition: Condition) -> bool:
+    """Put `item` if `condition` holds; False when another write got there first."""
     try:
         item.save(condition=condition)
         return True
@@ -505,12 +510,4 @@ def write_alert_ledger(student_id: str, key: str, ledger: Ledger, before: Ledger
     """Store `ledger` in place of `before` (False: another change crossed meanwhile; read again)."""
     item = AlertItem(_alert_pk(student_id), key, inside=ledger.inside, crossings=ledger.crossings,
                      cause=ledger.cause or "", expires=_expiry(now_kz(), days))
-    condition = (AlertItem.pk.does_not_exist() if before is None
-                 else AlertItem.crossings == before.crossings)
-    try:
-        item.save(condition=condition)
-        return True
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return _saved(item, AlertItem.pk.does_not_exist() if before is None else AlertItem.crossings == before.crossings)
