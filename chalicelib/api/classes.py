@@ -16,7 +16,7 @@ from chalicelib.domain.errors import BadRequest, FieldError, NotFound, RuleViola
 from chalicelib.domain.policy import Action
 from chalicelib.store import people, schools as store
 
-__all__ = ["bp"]
+__all__ = ["bp", "teachers_of_school"]
 
 bp = Blueprint(__name__)
 
@@ -30,10 +30,12 @@ _CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 ASSESSMENTS = ("criteria", "pass_fail", "none")
 
 
-def _teachers_of_school(school_id: str, ids: list[str], field: str) -> list[FieldError]:
+def teachers_of_school(school_id: str, ids: list[str], field: str) -> list[FieldError]:
+    """An error for each of `ids` that is not a teacher of the school (one BatchGetItem)."""
+    found = {p.person_id: p for p in people.get_people(ids)}
     errors = []
     for i, person_id in enumerate(ids):
-        person = people.get_person(person_id)
+        person = found.get(person_id)
         if person is None or person.school_id != school_id or person.role != "teacher":
             errors.append(FieldError(field if len(ids) == 1 and field.endswith("_id") else f"{field}[{i}]",
                                      "not a teacher of this school"))
@@ -57,7 +59,7 @@ def create_class(call: Call, school_id: str) -> Reply:
         errors.append(FieldError("language", "kk or ru"))
     homeroom = body.get("homeroom_teacher_id")
     if homeroom:
-        errors += _teachers_of_school(school_id, [homeroom], "homeroom_teacher_id")
+        errors += teachers_of_school(school_id, [homeroom], "homeroom_teacher_id")
     if errors:
         raise RuleViolation("The class cannot be created.", errors)
     klass = store.create_class(school, body["year"], body["grade"], letter, body["language"], homeroom)
@@ -131,7 +133,7 @@ def create_journal(call: Call, class_id: str) -> Reply:
     teacher_ids = list(dict.fromkeys(body["teacher_ids"]))
     if not teacher_ids:
         errors.append(FieldError("teacher_ids", "at least one teacher"))
-    errors += _teachers_of_school(klass.school_id, teacher_ids, "teacher_ids")
+    errors += teachers_of_school(klass.school_id, teacher_ids, "teacher_ids")
     if not 1 <= body["hours_per_week"] <= 40:
         errors.append(FieldError("hours_per_week", "must be 1..40"))
     if errors:

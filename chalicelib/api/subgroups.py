@@ -12,6 +12,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.body import Field, ListOf
+from chalicelib.api.classes import teachers_of_school
 from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.api.journal import pupil_view, visible_journal
 from chalicelib.api.lists import PAGE_QUERY, page_reply
@@ -47,15 +48,6 @@ def _pupils_of_class(klass: ClassItem, ids: list[str], field: str) -> tuple[set[
     return set(ids), errors
 
 
-def _teachers(school_id: str, ids: list[str]) -> list[FieldError]:
-    errors = [] if ids else [FieldError("teacher_ids", "at least one teacher")]
-    for i, person_id in enumerate(ids):
-        person = people.get_person(person_id)
-        if person is None or person.school_id != school_id or person.role != "teacher":
-            errors.append(FieldError(f"teacher_ids[{i}]", "not a teacher of this school"))
-    return errors
-
-
 @endpoint(bp, "/v1/classes/{class_id}/subgroups", "POST", summary="Create a subgroup's journal (school_admin)",
           creates=True, request=_GROUP, statuses=(201, 400, 403, 404, 422))
 def create_subgroup(call: Call, class_id: str) -> Reply:
@@ -70,14 +62,16 @@ def create_subgroup(call: Call, class_id: str) -> Reply:
     if subject is None or subject.school_id != klass.school_id:
         errors.append(FieldError("subject_id", "not a subject of this school"))
     teacher_ids = list(dict.fromkeys(body["teacher_ids"]))
-    errors += _teachers(klass.school_id, teacher_ids)
+    if not teacher_ids:
+        errors.append(FieldError("teacher_ids", "at least one teacher"))
+    errors += teachers_of_school(klass.school_id, teacher_ids, "teacher_ids")
     if not 1 <= body["hours_per_week"] <= 40:
         errors.append(FieldError("hours_per_week", "must be 1..40"))
     pupils, wrong = _pupils_of_class(klass, list(dict.fromkeys(body["student_ids"])), "student_ids")
     errors += wrong
     if errors:
         raise RuleViolation("The subgroup cannot be created.", errors)
-    journal = membership.create_subgroup(klass, subject, name, teacher_ids, body["hours_per_week"], pupils)
+    journal = schools.create_journal(klass, subject, teacher_ids, body["hours_per_week"], group=(name, pupils))
     return Reply(group_view(journal), 201)
 
 

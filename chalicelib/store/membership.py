@@ -14,13 +14,10 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain import movement
-from chalicelib.domain.errors import FieldError
-from chalicelib.domain.ids import new_id
 from chalicelib.store import people
-from chalicelib.store.directory import ClassItem, GuardItem, JournalItem, LinkItem, PersonItem, SubjectItem
-from chalicelib.store.schools import create_all
+from chalicelib.store.directory import JournalItem, PersonItem
 
-__all__ = ["pupils_of_journal", "in_journal", "spans_in", "enrolment_view", "create_subgroup", "set_group_pupils",
+__all__ = ["pupils_of_journal", "in_journal", "spans_in", "enrolment_view", "set_group_pupils",
            "journals_by_id"]
 
 
@@ -51,29 +48,6 @@ def enrolment_view(journal: JournalItem, pupil_id: str) -> dict[str, Any]:
     """A pupil's dates in the journal, as the grid shows them (null: always)."""
     spans = (journal.enrolment or {}).get(pupil_id)
     return {"enrolled": [{"from": s, "to": e} for s, e in spans] if spans else None}
-
-
-def _name_key(name: str) -> str:
-    """The guard's form of a group name: case and spacing do not make another group."""
-    return " ".join(name.casefold().split())
-
-
-def create_subgroup(klass: ClassItem, subject: SubjectItem, name: str, teacher_ids: list[str],
-                    hours_per_week: int, student_ids: set[str]) -> JournalItem:
-    """A journal for part of a class, with its teachers' links (one transaction)."""
-    journal_id = new_id()
-    item = JournalItem(f"JRN#{journal_id}", "#", journal_id=journal_id, school_id=klass.school_id,
-                       region=klass.region, class_id=klass.class_id, subject_id=subject.subject_id,
-                       teacher_ids=teacher_ids, hours_per_week=hours_per_week, group_name=name,
-                       student_ids=student_ids,
-                       gsi1pk=f"CLS#{klass.class_id}#JRN", gsi1sk=f"{subject.subject_id}#{journal_id}")
-    guard = GuardItem(f"CLS#{klass.class_id}", f"JGRP#{subject.subject_id}#{_name_key(name)}", ref=journal_id)
-    links = [LinkItem(f"PER#{t}", f"JRN#{journal_id}", kind="journal", school_id=klass.school_id,
-                      ref=journal_id, class_id=klass.class_id, subject_id=subject.subject_id)
-             for t in teacher_ids]
-    create_all([item, guard, *links],
-               {1: FieldError("name", "this class already has a group of this name in this subject")})
-    return item
 
 
 def set_group_pupils(journal: JournalItem, student_ids: set[str]) -> JournalItem:

@@ -132,19 +132,26 @@ def get_journal(journal_id: str) -> JournalItem | None:
         return None
 
 
-def create_journal(klass: ClassItem, subject: SubjectItem, teacher_ids: list[str],
-                   hours_per_week: int) -> JournalItem:
+def create_journal(klass: ClassItem, subject: SubjectItem, teacher_ids: list[str], hours_per_week: int, *,
+                   group: tuple[str, set[str]] | None = None) -> JournalItem:
+    """A journal of the class's subject with its teachers' links (one transaction): the whole class's, or with
+    `group` (name, pupils) a subgroup's; one journal per subject, or per subject and group name."""
     journal_id = new_id()
     item = JournalItem(f"JRN#{journal_id}", "#", journal_id=journal_id, school_id=klass.school_id,
                        region=klass.region, class_id=klass.class_id, subject_id=subject.subject_id,
                        teacher_ids=teacher_ids, hours_per_week=hours_per_week,
                        gsi1pk=f"CLS#{klass.class_id}#JRN", gsi1sk=f"{subject.subject_id}#{journal_id}")
-    guard = GuardItem(f"CLS#{klass.class_id}", f"JSUB#{subject.subject_id}", ref=journal_id)
+    if group is None:
+        guard_sk, taken = f"JSUB#{subject.subject_id}", FieldError("subject_id", "this class already has a "
+                                                                   "journal for this subject")
+    else:
+        item.group_name, item.student_ids = group
+        guard_sk = f"JGRP#{subject.subject_id}#{' '.join(group[0].casefold().split())}"  # case, spacing alike
+        taken = FieldError("name", "this class already has a group of this name in this subject")
     links = [LinkItem(f"PER#{t}", f"JRN#{journal_id}", kind="journal", school_id=klass.school_id,
                       ref=journal_id, class_id=klass.class_id, subject_id=subject.subject_id)
              for t in teacher_ids]
-    create_all([item, guard, *links],
-               {1: FieldError("subject_id", "this class already has a journal for this subject")})
+    create_all([item, GuardItem(f"CLS#{klass.class_id}", guard_sk, ref=journal_id), *links], {1: taken})
     return item
 
 
